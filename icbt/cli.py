@@ -1,0 +1,122 @@
+"""The `icbt` command: Flask's CLI (run, shell, routes, db) plus our own commands."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import accounts
+from .db import db
+
+
+def _create_app() -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """icbt: guided internet-based CBT."""
+
+
+def upgrade_db() -> None:
+    """Bring the database schema up to date (Alembic)."""
+    from flask_migrate import upgrade
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+users = click.Group("users", help="Manage accounts.")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", required=True, help="client, therapist, designer or admin")
+@click.option("--name", default="", help="The person's name as others will see it.")
+@click.option("--therapist", "therapist_email", default=None, help="Primary therapist (clients).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def users_create(
+    email: str, role: str, name: str, therapist_email: str | None, password_stdin: bool
+) -> None:
+    """Create an account."""
+    from .models import ROLES
+
+    if role not in ROLES:
+        raise click.ClickException(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+    therapist = None
+    if therapist_email:
+        therapist = accounts.get_by_email(therapist_email)
+        if therapist is None or therapist.role != "therapist":
+            raise click.ClickException(f"no therapist with the email {therapist_email}")
+    if role == "client" and therapist is None:
+        raise click.ClickException("a client needs --therapist EMAIL")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(email, role, name=name, password=password, therapist=therapist)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@users.command("assign")
+@click.argument("client_email")
+@click.argument("therapist_email")
+@with_appcontext
+def users_assign(client_email: str, therapist_email: str) -> None:
+    """Make THERAPIST_EMAIL the primary therapist of CLIENT_EMAIL."""
+    client = accounts.get_by_email(client_email)
+    if client is None:
+        raise click.ClickException(f"no account with the email {client_email}")
+    therapist = accounts.get_by_email(therapist_email)
+    if therapist is None:
+        raise click.ClickException(f"no account with the email {therapist_email}")
+    try:
+        accounts.assign_therapist(client, therapist)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{client.email} is now assigned to {therapist.email}.")
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Build the demo data, then exit.")
+@with_appcontext
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Build a demo clinic in the instance folder (once) and serve it."""
+    from . import demo as demo_mod
+
+    upgrade_db()
+    created = demo_mod.build()
+    click.echo("Demo clinic " + ("created." if created else "already there; nothing added."))
+    click.echo(demo_mod.logins_text())
+    if no_serve:
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app.config["SCHEDULER_IN_PROCESS"] = True
+    try:
+        from .jobs import start_background_scheduler
+    except ImportError:  # scheduler not built yet
+        start_background_scheduler = None
+    if start_background_scheduler is not None:
+        start_background_scheduler(app)
+    click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C to stop)")
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, use_reloader=False, threaded=True)
+
+
+def init_app(app: Flask) -> None:
+    """Register the icbt commands on the app (and so on the `icbt` group)."""
+    app.cli.add_command(users)
+    app.cli.add_command(demo)
+    # Keep `db` from Flask-Migrate; it is added by the extension.
+    _ = db

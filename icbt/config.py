@@ -1,0 +1,155 @@
+"""Configuration: defaults here, then instance/config.py, then ICBT_* environment variables."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+# Crisis resources shown on the "Need help now?" page. These defaults are
+# international and deliberately generic: every deployment MUST replace them
+# with the numbers and services of its own country and clinic.
+DEFAULT_CRISIS_RESOURCES: list[dict[str, str]] = [
+    {
+        "name": "Emergency services",
+        "detail": "If you or someone else is in danger right now, call your local emergency number "
+        "(112 in the EU and many other countries, 999 in the UK, 911 in the US and Canada, "
+        "000 in Australia).",
+        "phone": "112",
+    },
+    {
+        "name": "A crisis line in your country",
+        "detail": "Find a free, confidential helpline near you at findahelpline.com.",
+        "phone": "",
+    },
+    {
+        "name": "Your clinic",
+        "detail": "Call your clinic during opening hours and say you need to speak to someone today.",
+        "phone": "",
+    },
+]
+
+
+class Defaults:
+    """Built-in defaults; every key can be overridden."""
+
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None  # None: SQLite in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    WTF_CSRF_TIME_LIMIT = 3600 * 4
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+
+    HTTPS = False  # ICBT_HTTPS=1: Secure cookies and HSTS
+    PRODUCTION = False  # ICBT_PRODUCTION=1: refuse weak secrets and debug
+    BASE_URL = "http://127.0.0.1:5000"  # used in emails, where no request is around
+    CLINIC_NAME = "icbt"
+    DEFAULT_TIMEZONE = "Europe/London"
+    CONTENT_DIR: str | None = None  # None: the programs shipped in icbt/content
+    OUTBOX_DIR: str | None = None  # None: instance/outbox
+
+    SMTP_HOST: str | None = None
+    SMTP_PORT = 25
+    SMTP_USER: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS = False
+    SMTP_SSL = False
+    MAIL_FROM = "icbt <no-reply@localhost>"
+    MAIL_MAX_ATTEMPTS = 8
+
+    INVITE_DAYS = 7
+    RESET_HOURS = 2
+    PASSWORD_MIN_LENGTH = 12
+    IDLE_TIMEOUT_MINUTES = 30
+    ABSOLUTE_TIMEOUT_HOURS = 12
+    REQUIRE_2FA_ROLES = ["therapist", "admin"]
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_IP = 30
+    LOGIN_WINDOW_MINUTES = 15
+    DELETION_GRACE_DAYS = 14
+
+    CRISIS_RESOURCES = DEFAULT_CRISIS_RESOURCES
+
+    # Review flag thresholds (see icbt/review.py for the rules and their sources)
+    FLAG_MOOD_DROP = 2.0
+    FLAG_STALLED_DAYS = 7
+    FLAG_LESSON_DAYS = 10
+    FLAG_HOMEWORK_OVERDUE_DAYS = 3
+    FLAG_QUIET_DAYS = 5
+
+    # Reminders: local hour they go out, and default quiet hours
+    REMINDER_HOUR = 18
+    QUIET_HOURS = [22, 8]
+
+    SCHEDULER_IN_PROCESS = False
+
+
+# Environment names that do not follow the ICBT_<KEY> pattern one to one.
+_ENV_ALIASES = {"ICBT_DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
+
+
+def _parse_env(value: str) -> Any:
+    """Read an environment value: JSON when it parses (numbers, lists, true/false), else text."""
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"} and not lowered.isdigit():
+        return True
+    if lowered in {"0", "false", "no", "off"} and not lowered.isdigit():
+        return False
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def env_overrides(environ: dict[str, str] | os._Environ[str] = os.environ) -> dict[str, Any]:
+    """Collect ICBT_* variables as config keys."""
+    out: dict[str, Any] = {}
+    for name, value in environ.items():
+        if not name.startswith("ICBT_"):
+            continue
+        key = _ENV_ALIASES.get(name, name[len("ICBT_") :])
+        parsed = _parse_env(value)
+        if key in {"SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "SMTP_PASSWORD", "SMTP_USER"}:
+            parsed = value
+        if key == "HTTPS" or key == "PRODUCTION":
+            parsed = value.strip().lower() in {"1", "true", "yes", "on"}
+        out[key] = parsed
+    return out
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Return the instance's secret key, creating a random one on first use."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+WELL_KNOWN_SECRETS = {"dev", "secret", "changeme", "change-me", "development", "test", "secret-key"}
+
+
+def check_production(config: dict[str, Any]) -> list[str]:
+    """List the reasons this configuration is unsafe for production (empty when fine)."""
+    problems = []
+    key = config.get("SECRET_KEY") or ""
+    if not key:
+        problems.append("ICBT_SECRET_KEY is not set")
+    elif len(key) < 32:
+        problems.append("ICBT_SECRET_KEY is shorter than 32 characters")
+    elif key.lower() in WELL_KNOWN_SECRETS:
+        problems.append("ICBT_SECRET_KEY is a well-known value")
+    if config.get("DEBUG"):
+        problems.append("debug mode is on")
+    return problems

@@ -1,0 +1,59 @@
+"""The demo clinic: a few staff, a dozen clients, plausible history. Idempotent."""
+
+from __future__ import annotations
+
+from . import accounts
+from .db import db
+from .models import User
+
+DEMO_PASSWORD = "demo-calm-harbour-2026"
+
+STAFF = [
+    ("admin@demo.icbt", "admin", "Alex Admin"),
+    ("designer@demo.icbt", "designer", "Dana Designer"),
+    ("therapist@demo.icbt", "therapist", "Taylor Morgan"),
+    ("therapist2@demo.icbt", "therapist", "Jordan Reyes"),
+]
+
+CLIENTS = [
+    "Sam Carter", "Priya Shah", "Leo Novak", "Maya Okafor", "Tom Becker", "Ines Duarte",
+    "Noah Kim", "Ava Lindqvist", "Omar Haddad", "Chloe Martin", "Ben Osei", "Zoe Laurent",
+]
+
+
+def client_email(i: int) -> str:
+    return f"client{i + 1}@demo.icbt"
+
+
+def build() -> bool:
+    """Create the demo clinic unless it exists; return whether anything was created."""
+    if accounts.get_by_email(STAFF[0][0]) is not None:
+        return False
+    staff: dict[str, User] = {}
+    for email, role, name in STAFF:
+        staff[email] = accounts.create_user(email, role, name=name, password=DEMO_PASSWORD,
+                                            check_password=False)
+    therapists = [staff["therapist@demo.icbt"], staff["therapist2@demo.icbt"]]
+    clients: list[User] = []
+    for i, name in enumerate(CLIENTS):
+        therapist = therapists[0] if i < 9 else therapists[1]
+        clients.append(accounts.create_user(client_email(i), "client", name=name,
+                                            password=DEMO_PASSWORD, therapist=therapist,
+                                            check_password=False))
+    for hook in HISTORY_HOOKS:
+        hook(staff, clients)
+    db.session.commit()
+    return True
+
+
+# Later features add their demo history here: hook(staff, clients) -> None.
+HISTORY_HOOKS: list = []
+
+
+def logins_text() -> str:
+    """The demo logins, printed by `icbt demo`."""
+    lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
+    for email, role, _name in STAFF:
+        lines.append(f"  {role:<10} {email}")
+    lines.append(f"  {'client':<10} {client_email(0)}  (and client2 ... client{len(CLIENTS)})")
+    return "\n".join(lines)

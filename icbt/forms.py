@@ -1,0 +1,77 @@
+"""Shared form classes (account forms; each area keeps its own forms beside its views)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None
+
+
+def choices(pairs: list[tuple[Any, Any]]) -> list[Any]:
+    """Turn (value, label) pairs into choices for a SelectField on any WTForms version."""
+    if SelectChoice is None:
+        return list(pairs)
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class TotpForm(FlaskForm):
+    code = StringField(_l("Code from your authenticator app, or a recovery code"),
+                       validators=[DataRequired(), Length(max=32)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(max=256)],
+        description=_l("At least 12 characters. A few unrelated words are easy to remember "
+                       "and hard to guess."),
+    )
+    confirm = PasswordField(_l("Type it again"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords are not the same."))])
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)])
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
+
+
+class InviteForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
+    timezone = StringField(_l("Time zone"), validators=[Length(max=64)],
+                           description=_l("For example Europe/London or America/Toronto."))
+    therapist = SelectField(_l("Therapist"), coerce=int, validate_choice=True)
+
+
+class UserForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=choices([("therapist", _l("Therapist")),
+                                                    ("designer", _l("Designer")),
+                                                    ("admin", _l("Administrator"))]))
+    password = PasswordField(_l("Temporary password"), validators=[DataRequired(),
+                                                                    Length(max=256)])
+
+
+class AssignForm(FlaskForm):
+    therapist = SelectField(_l("Therapist"), coerce=int, validate_choice=True)
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for buttons."""

@@ -1,0 +1,36 @@
+"""Time zones: everything stored is naive UTC; every "today" is the client's local date."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from .db import utcnow
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """Return the zone by name, falling back to UTC for an unknown name."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def to_local(value: datetime, tz: str | None) -> datetime:
+    """Convert a naive UTC datetime to naive local time in tz."""
+    return value.replace(tzinfo=UTC).astimezone(zone(tz)).replace(tzinfo=None)
+
+
+def local_midnight_utc(day: date, tz: str | None) -> datetime:
+    """Return the naive UTC instant at which `day` starts in tz."""
+    return datetime.combine(day, time(0), tzinfo=zone(tz)).astimezone(UTC).replace(tzinfo=None)
+
+
+def local_today(tz: str | None, now: datetime | None = None) -> date:
+    """Return today's date in tz."""
+    return to_local(now or utcnow(), tz).date()
+
+
+def is_valid_zone(name: str) -> bool:
+    """Tell whether name is a known IANA time zone."""
+    return name in available_timezones()

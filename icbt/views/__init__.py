@@ -1,0 +1,51 @@
+"""Blueprints: one per area, each module exposes `bp`."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+# Every blueprint module, in one literal list so a reader sees them all.
+BLUEPRINTS = [
+    "auth",
+    "main",
+    "admin",
+    "staff",
+]
+
+
+# The main navigation per role: (endpoint, label). Links to endpoints that do not
+# exist (a feature not installed) are left out.
+NAV = {
+    "client": [("client.home", _l("This week")), ("client.lessons", _l("Lessons")),
+               ("worksheets.entries", _l("My worksheets")), ("mood.checkin", _l("Mood")),
+               ("messages.client_thread", _l("Messages")), ("client.settings", _l("Settings"))],
+    "therapist": [("staff.queue", _l("Review queue")), ("staff.clients", _l("Clients")),
+                  ("staff.invite", _l("Invite a client"))],
+    "designer": [("designer.index", _l("Programs"))],
+    "admin": [("admin.users", _l("Accounts")), ("staff.invite", _l("Invite a client")),
+              ("designer.index", _l("Programs")), ("admin.audit", _l("Audit log")),
+              ("reports.outcomes", _l("Outcomes"))],
+}
+
+
+def nav_items() -> list[tuple[str, str]]:
+    """The navigation links for the current user."""
+    if not current_user.is_authenticated:
+        return []
+    items = NAV.get(current_user.role, [])
+    return [(e, str(label)) for e, label in items if e in current_app.view_functions]
+
+
+def register_blueprints(app: Flask) -> None:
+    """Import and register every blueprint, plus the error pages."""
+    import importlib
+
+    for name in BLUEPRINTS:
+        module = importlib.import_module(f"{__name__}.{name}")
+        app.register_blueprint(module.bp)
+    from . import errors
+
+    errors.init_app(app)
+    app.jinja_env.globals["nav_items"] = nav_items

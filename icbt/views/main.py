@@ -1,0 +1,39 @@
+"""The front door: send each role to its home, and the crisis help page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+bp = Blueprint("main", __name__)
+
+HOME_BY_ROLE = {
+    "client": "client.home",
+    "therapist": "staff.queue",
+    "designer": "designer.index",
+    "admin": "admin.users",
+}
+
+
+@bp.route("/")
+@login_required
+def index() -> Response:
+    """Send each person to their own home page."""
+    endpoint = HOME_BY_ROLE.get(current_user.role, "main.help")
+    if endpoint not in current_app.view_functions:
+        endpoint = {"client.home": "main.help", "staff.queue": "staff.clients",
+                    "designer.index": "main.help"}.get(endpoint, "main.help")
+    return redirect(url_for(endpoint))
+
+
+@bp.route("/help")
+def help() -> str:
+    """Crisis resources: open to everyone, signed in or not."""
+    return render_template("help.html", resources=current_app.config["CRISIS_RESOURCES"])
+
+
+@bp.route("/healthz")
+def healthz() -> tuple[str, int, dict[str, str]]:
+    """Liveness probe for load balancers (no data)."""
+    return "ok", 200, {"Content-Type": "text/plain"}

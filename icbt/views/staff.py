@@ -1,0 +1,77 @@
+"""Therapist pages: caseload, invitations and the client overview."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from .. import accounts, audit
+from ..access import client_or_404, roles_required
+from ..db import db
+from ..forms import InviteForm, choices
+from ..models import User
+from ..timeutil import is_valid_zone
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+@bp.route("/clients")
+@roles_required("therapist")
+def clients() -> str:
+    """The therapist's caseload."""
+    people = db.session.scalars(
+        select(User).where(User.role == "client", User.therapist_id == current_user.id)
+        .order_by(User.name)
+    ).all()
+    return render_template("staff/clients.html", people=people)
+
+
+@bp.route("/invite", methods=["GET", "POST"])
+@roles_required("therapist", "admin")
+def invite() -> Response | str:
+    """Invite a client by email; they set their own password from the link."""
+    form = InviteForm()
+    therapists = db.session.scalars(select(User).where(User.role == "therapist",
+                                                       User.disabled.is_(False))).all()
+    if current_user.role == "therapist":
+        form.therapist.choices = choices([(current_user.id, current_user.display_name)])
+        if request.method == "GET":
+            form.therapist.data = current_user.id
+    else:
+        form.therapist.choices = choices([(t.id, t.display_name) for t in therapists])
+    if request.method == "GET" and not form.timezone.data:
+        form.timezone.data = current_app.config["DEFAULT_TIMEZONE"]
+    if form.validate_on_submit():
+        tz = (form.timezone.data or "").strip()
+        therapist = db.session.get(User, form.therapist.data)
+        if tz and not is_valid_zone(tz):
+            form.timezone.errors = [_("We do not know that time zone. Try a name like "
+                                      "Europe/London.")]
+        elif therapist is None or therapist.role != "therapist":
+            form.therapist.errors = [_("Please choose a therapist.")]
+        else:
+            try:
+                client = accounts.invite_client(form.email.data or "", name=form.name.data or "",
+                                                therapist=therapist, invited_by=current_user,
+                                                timezone=tz or None)
+            except accounts.AccountError as exc:
+                form.email.errors = [str(exc)]
+            else:
+                audit.record("create", actor_id=current_user.id, client_id=client.id,
+                             target="invite", ip=request.remote_addr or "")
+                db.session.commit()
+                flash(_("Invitation sent to %(name)s.", name=client.display_name), "success")
+                return redirect(url_for("staff.clients") if current_user.role == "therapist"
+                                else url_for("admin.users"))
+    return render_template("staff/invite.html", form=form)
+
+
+@bp.route("/clients/<int:client_id>")
+@roles_required("therapist")
+def client_overview(client_id: int) -> str:
+    """Everything about one client, for their therapist (audited)."""
+    client = client_or_404(client_id, target="overview")
+    return render_template("staff/overview.html", client=client)
