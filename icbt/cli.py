@@ -27,7 +27,7 @@ def upgrade_db() -> None:
     """Bring the database schema up to date (Alembic)."""
     from flask_migrate import upgrade
 
-    upgrade(directory=current_app.extensions["migrate"].directory)
+    upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
 
 
 users = click.Group("users", help="Manage accounts.")

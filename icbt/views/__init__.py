@@ -49,3 +49,4 @@ def register_blueprints(app: Flask) -> None:
 
     errors.init_app(app)
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["current_app"] = current_app
