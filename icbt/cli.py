@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import accounts
+from . import accounts, content_cli
 from .db import db
 
 
@@ -21,6 +21,11 @@ def _create_app() -> Flask:
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
 def main() -> None:
     """icbt: guided internet-based CBT."""
+
+
+# On the group itself, not app.cli: `icbt content check` must run when broken content
+# stops the app from starting (CONTENT).
+main.add_command(content_cli.content_group)
 
 
 def upgrade_db() -> None:
@@ -89,15 +94,30 @@ def users_assign(client_email: str, therapist_email: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Build the demo data, then exit.")
+@click.option("--clients", type=click.IntRange(1), default=None,
+              help="Build a synthetic clinic of this many clients instead (PERF).")
+@click.option("--therapists", type=click.IntRange(1), default=10, show_default=True)
+@click.option("--days", type=click.IntRange(7), default=180, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
 @with_appcontext
-def demo(host: str, port: int, no_serve: bool) -> None:
+def demo(host: str, port: int, no_serve: bool, clients: int | None, therapists: int, days: int,
+         seed: int) -> None:
     """Build a demo clinic in the instance folder (once) and serve it."""
     from . import demo as demo_mod
 
     upgrade_db()
-    created = demo_mod.build()
-    click.echo("Demo clinic " + ("created." if created else "already there; nothing added."))
-    click.echo(demo_mod.logins_text())
+    if clients is not None:  # the synthetic clinic (icbt/synthetic.py)
+        from . import synthetic
+
+        if synthetic.has_clinic():
+            click.echo("This database already has a clinic; use an empty one.", err=True)
+            sys.exit(1)
+        click.echo(synthetic.describe(synthetic.build(clients, therapists, days, seed,
+                                                      echo=click.echo)))
+    else:
+        created = demo_mod.build()
+        click.echo("Demo clinic " + ("created." if created else "already there; nothing added."))
+        click.echo(demo_mod.logins_text())
     if no_serve:
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -117,6 +137,22 @@ def demo(host: str, port: int, no_serve: bool) -> None:
 def init_app(app: Flask) -> None:
     """Register the icbt commands on the app (and so on the `icbt` group)."""
     app.cli.add_command(users)
+    from .auth_cli import reset_2fa  # icbt users reset-2fa (AUTH-SEC)
+
+    users.add_command(reset_2fa)
     app.cli.add_command(demo)
+    from . import data_cli  # backup, restore, export, import, retention (DATA-RIGHTS)
+
+    app.cli.add_command(data_cli.backup_cmd)
+    app.cli.add_command(data_cli.restore_cmd)
+    app.cli.add_command(data_cli.export_cmd)
+    app.cli.add_command(data_cli.import_cmd)
+    app.cli.add_command(data_cli.retention_cmd)
+    from .jobs import scheduler_command  # icbt scheduler (LESSONS)
+
+    app.cli.add_command(scheduler_command)
+    from .review_cli import review_command  # icbt review (REVIEW)
+
+    app.cli.add_command(review_command)
     # Keep `db` from Flask-Migrate; it is added by the extension.
     _ = db

@@ -74,6 +74,12 @@ class Defaults:
     LOGIN_MAX_FAILURES_PER_IP = 30
     LOGIN_WINDOW_MINUTES = 15
     DELETION_GRACE_DAYS = 14
+    # Data rights (docs/data-rights.md): days to keep operational rows, by table.
+    RETENTION: dict[str, int] = {"outbox_message": 90, "login_attempt": 30,
+                                 "pending_submission": 2, "token": 30}
+    EXPORT_STAFF_NOTES = True  # False: leave therapists' notes out of a client's export
+    BACKUP_DIR: str | None = None  # None: instance/backups
+    MAIL_SENDING_TIMEOUT_MINUTES = 15  # a message "sending" longer than this is requeued
 
     CRISIS_RESOURCES = DEFAULT_CRISIS_RESOURCES
 
@@ -138,6 +144,19 @@ def instance_secret_key(instance_path: str) -> str:
 
 
 WELL_KNOWN_SECRETS = {"dev", "secret", "changeme", "change-me", "development", "test", "secret-key"}
+# Words that show a key was copied from an example, a test or a tutorial, not generated.
+_EXAMPLE_WORDS = ("changeme", "change-me", "change_me", "secret-key", "secretkey", "example",
+                  "test-secret", "your-secret", "replace-me", "placeholder", "development",
+                  "insecure", "do-not-use")
+
+
+def _well_known(key: str) -> bool:
+    """Tell whether a long key is still a known or made-up value rather than a random one."""
+    lowered = key.lower()
+    if lowered in WELL_KNOWN_SECRETS or any(word in lowered for word in _EXAMPLE_WORDS):
+        return True
+    # A repeated word or character ("changeme" * 4, "a" * 40) has too few distinct characters.
+    return len(set(key)) < 10
 
 
 def check_production(config: dict[str, Any]) -> list[str]:
@@ -148,7 +167,7 @@ def check_production(config: dict[str, Any]) -> list[str]:
         problems.append("ICBT_SECRET_KEY is not set")
     elif len(key) < 32:
         problems.append("ICBT_SECRET_KEY is shorter than 32 characters")
-    elif key.lower() in WELL_KNOWN_SECRETS:
+    elif _well_known(key):
         problems.append("ICBT_SECRET_KEY is a well-known value")
     if config.get("DEBUG"):
         problems.append("debug mode is on")

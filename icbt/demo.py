@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import accounts
+from . import accounts, audit_search, mood_demo, program_demo, review_demo, worksheets_demo
 from .db import db
 from .models import User
 
@@ -47,7 +47,13 @@ def build() -> bool:
 
 
 # Later features add their demo history here: hook(staff, clients) -> None.
-HISTORY_HOOKS: list = []
+HISTORY_HOOKS: list = [
+    program_demo.demo_history,  # LESSONS: enrolments, lesson progress, homework (others read them)
+    audit_search.demo_history,  # DATA-RIGHTS: therapists opened their clients' records
+    mood_demo.demo_history,  # MOOD: check-ins and PHQ-9/GAD-7 stories, one risk answer
+    worksheets_demo.demo_history,  # WORKSHEETS: entries of several types
+    review_demo.demo_history,  # REVIEW: keep LAST (it reads the others' history, then flags)
+]
 
 
 def logins_text() -> str:

@@ -30,7 +30,25 @@ class LoginForm(FlaskForm):
 
 class TotpForm(FlaskForm):
     code = StringField(_l("Code from your authenticator app, or a recovery code"),
-                       validators=[DataRequired(), Length(max=32)])
+                       validators=[DataRequired(), Length(max=32)],
+                       render_kw={"autocomplete": "one-time-code", "autocapitalize": "off",
+                                  "spellcheck": "false"})
+
+
+class TotpSetupForm(FlaskForm):
+    code = StringField(_l("The 6-digit code your app shows now"),
+                       validators=[DataRequired(), Length(max=16)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
+class ReauthForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=256)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(_l("New email address"), validators=[DataRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
 
 
 class NewPasswordForm(FlaskForm):

@@ -95,9 +95,34 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
+def sending_lease() -> timedelta:
+    """How long a message may stay "sending" before it counts as stuck (the sender crashed)."""
+    return timedelta(minutes=int(current_app.config.get("MAIL_SENDING_TIMEOUT_MINUTES", 15)))
+
+
+def requeue_stuck(now: datetime | None = None) -> int:
+    """Put messages whose sender died mid-send back in the queue; return how many.
+
+    A claim sets next_attempt_at to the end of its lease, so a "sending" row whose
+    lease has passed was left behind by a crashed process. Delivery is therefore
+    at least once: a crash after the SMTP server accepted a message can send it twice.
+    """
+    now = now or utcnow()
+    count = db.session.execute(
+        OutboxMessage.__table__.update()
+        .where(OutboxMessage.status == "sending", OutboxMessage.next_attempt_at <= now)
+        .values(status="queued", last_error="stuck in sending")
+    ).rowcount
+    db.session.commit()
+    if count:
+        log.warning("returned %d stuck outbox message(s) to the queue", count)
+    return int(count or 0)
+
+
 def deliver_pending(now: datetime | None = None, limit: int = 100) -> tuple[int, int]:
     """Deliver due outbox messages; return (sent, failed). Safe to run from two processes."""
     now = now or utcnow()
+    requeue_stuck(now)
     ids = db.session.scalars(
         select(OutboxMessage.id)
         .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now)
@@ -111,7 +136,7 @@ def deliver_pending(now: datetime | None = None, limit: int = 100) -> tuple[int,
         claimed = db.session.execute(
             OutboxMessage.__table__.update()
             .where(OutboxMessage.id == msg_id, OutboxMessage.status == "queued")
-            .values(status="sending")
+            .values(status="sending", next_attempt_at=now + sending_lease())
         ).rowcount
         db.session.commit()
         if not claimed:

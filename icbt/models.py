@@ -46,6 +46,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     recovery_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The last TOTP time step accepted, so a code cannot be used twice (replay).
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # A new sign-in address waiting for its confirmation link to be opened.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
     prefs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     talk_note: Mapped[str] = mapped_column(Text, default="")
     deletion_due_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -155,6 +159,16 @@ class SchedulerLock(db.Model):  # type: ignore[name-defined,misc]
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(120))
     expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class JobRun(db.Model):  # type: ignore[name-defined,misc]
+    """When each scheduled job last ran, so a restarted scheduler catches up once."""
+
+    __tablename__ = "job_run"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_run_at: Mapped[datetime] = mapped_column(DateTime)
+    runs: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Enrolment(db.Model):  # type: ignore[name-defined,misc]
@@ -308,6 +322,15 @@ class Flag(db.Model):  # type: ignore[name-defined,misc]
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     ack_note: Mapped[str] = mapped_column(Text, default="")
     snoozed_until: Mapped[date | None] = mapped_column(Date)
+    # When the rule behind an acknowledged flag stopped holding (or its snooze ended): until
+    # then the acknowledgement keeps the rule from opening a new flag (REVIEW).
+    cleared_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+# At most one open flag per client and rule kind (risk flags may be several: one per source).
+Index("uq_flag_open_rule", Flag.client_id, Flag.kind, unique=True,
+      sqlite_where=Flag.closed_at.is_(None) & (Flag.kind != "risk"),
+      postgresql_where=Flag.closed_at.is_(None) & (Flag.kind != "risk"))
 
 
 class Message(db.Model):  # type: ignore[name-defined,misc]

@@ -86,6 +86,7 @@ def app_config(tmp_path: Path, database_url: str, clock: Clock) -> dict[str, Any
         "OUTBOX_DIR": str(tmp_path / "outbox"),
         "CLOCK": clock,
         "REQUIRE_2FA_ROLES": [],
+        "PASSWORD_HASH_CHEAP": True,  # Argon2id with the cheapest parameters (honoured in TESTING only)
         "SERVER_NAME": None,
     }
 
@@ -177,4 +178,46 @@ def login_as(app: Flask, user: User, password: str = PASSWORD) -> FlaskClient:
     """A fresh test client logged in as user."""
     c = app.test_client()
     AuthActions(c).login(user.email, password)
+    return c
+
+
+# --- two-step verification helpers (AUTH-SEC); browser tests may reuse them -------------------
+
+
+def enable_totp(app: Flask, user: User) -> str:
+    """Turn TOTP on for user directly in the database; return the secret."""
+    from icbt import twofactor
+
+    with app.app_context():
+        u = db.session.get(User, user.id)
+        assert u is not None
+        if not (u.totp_enabled and u.totp_secret):
+            u.totp_secret = twofactor.new_secret()
+            u.totp_enabled = True
+            twofactor.new_recovery_codes(u)
+        db.session.commit()
+        return str(u.totp_secret)
+
+
+def totp_code(app: Flask, user: User) -> str:
+    """The code for user at the app clock's time (forgets the last used step, for frozen clocks)."""
+    from icbt import twofactor
+
+    with app.app_context():
+        u = db.session.get(User, user.id)
+        assert u is not None and u.totp_secret
+        u.totp_last_step = None  # the test clock may not move between two sign-ins
+        db.session.commit()
+        return twofactor.code_at(u.totp_secret)
+
+
+def login_with_totp(app: Flask, user: User, password: str = PASSWORD) -> FlaskClient:
+    """A fresh test client signed in as user through the password and the code steps."""
+    enable_totp(app, user)
+    c = app.test_client()
+    resp = AuthActions(c).login(user.email, password)
+    assert resp.status_code == 302 and "/login/code" in resp.headers["Location"], resp.status_code
+    page = c.get("/login/code").get_data(as_text=True)
+    resp = c.post("/login/code", data={"code": totp_code(app, user), "csrf_token": csrf_from(page)})
+    assert resp.status_code == 302 and "/login" not in resp.headers["Location"], resp.status_code
     return c

@@ -9,9 +9,24 @@ from flask_login import current_user
 # Every blueprint module, in one literal list so a reader sees them all.
 BLUEPRINTS = [
     "auth",
+    "account",
     "main",
     "admin",
     "staff",
+    "privacy",
+    "client",
+    "program",
+    "worksheets",
+    "casework",
+    "messages",
+    "sessions",
+    "mood",
+    "measures",
+    "safety",
+    "charts",
+    "reports",
+    "designer",
+    "content_assets",
 ]
 
 
@@ -22,11 +37,11 @@ NAV = {
                ("worksheets.entries", _l("My worksheets")), ("mood.checkin", _l("Mood")),
                ("messages.client_thread", _l("Messages")), ("client.settings", _l("Settings"))],
     "therapist": [("staff.queue", _l("Review queue")), ("staff.clients", _l("Clients")),
-                  ("staff.invite", _l("Invite a client"))],
-    "designer": [("designer.index", _l("Programs"))],
+                  ("staff.invite", _l("Invite a client")), ("account.index", _l("Account"))],
+    "designer": [("designer.index", _l("Programs")), ("account.index", _l("Account"))],
     "admin": [("admin.users", _l("Accounts")), ("staff.invite", _l("Invite a client")),
               ("designer.index", _l("Programs")), ("admin.audit", _l("Audit log")),
-              ("reports.outcomes", _l("Outcomes"))],
+              ("reports.outcomes", _l("Outcomes")), ("account.index", _l("Account"))],
 }
 
 

@@ -22,6 +22,15 @@ def _therapist_choices() -> list[tuple[int, str]]:
     return choices([(t.id, t.display_name) for t in rows])
 
 
+@bp.route("/audit", endpoint="audit", methods=["GET", "POST"])
+@roles_required("admin")
+def audit_log() -> Response | str:
+    """Search the audit log (DATA-RIGHTS: icbt/views/audit_view.py)."""
+    from .audit_view import audit_page
+
+    return audit_page()
+
+
 @bp.route("/users")
 @roles_required("admin")
 def users() -> str:

@@ -5,17 +5,19 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, redirect, render_template, request, url_for
+from flask import Flask, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from .. import pending
 from ..db import db
 from ..extensions import login_manager
+from .kept_form import kept_fields
 
 log = logging.getLogger("icbt.errors")
 
@@ -74,10 +76,21 @@ def init_app(app: Flask) -> None:
         return redirect(url_for("auth.login", next=target) if target else url_for("auth.login"))
 
     @app.errorhandler(OperationalError)
-    def db_unavailable(exc: OperationalError) -> tuple[str, int]:
-        db.session.rollback()
-        log.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig else "?")
-        return render_template("errors/unavailable.html", form=request.form), 503
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def db_unavailable(exc: Exception) -> tuple[str, int, dict[str, str]]:
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            pass  # the connection is gone; the rollback has nothing to undo
+        orig = getattr(exc, "orig", None)
+        log.error("database unavailable: %s", type(orig or exc).__name__)
+        if "_login_user" not in g:
+            # The user could not be loaded: render as nobody rather than fail again.
+            g._login_user = login_manager.anonymous_user()
+        kept = kept_fields(request.view_args or {}, request.form) \
+            if request.method == "POST" else []
+        return render_template("errors/unavailable.html", kept=kept), 503, {"Retry-After": "60"}
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[str, int]:

@@ -14,6 +14,7 @@ from ..db import db
 from ..forms import InviteForm, choices
 from ..models import User
 from ..timeutil import is_valid_zone
+from . import staff_review
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -74,4 +75,9 @@ def invite() -> Response | str:
 def client_overview(client_id: int) -> str:
     """Everything about one client, for their therapist (audited)."""
     client = client_or_404(client_id, target="overview")
-    return render_template("staff/overview.html", client=client)
+    return render_template("staff/overview.html", client=client,
+                           **staff_review.overview_context(client))
+
+
+# REVIEW: the therapist's home page (the view lives in staff_review.py).
+bp.add_url_rule("/queue", "queue", staff_review.queue)

@@ -6,6 +6,7 @@ Without Chromium the journeys skip with a one-line reason, unless ICBT_REQUIRE_B
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -46,7 +47,11 @@ class LiveServer:
     """The app served by werkzeug in a thread on 127.0.0.1:<free port>."""
 
     def __init__(self, app: Any) -> None:
+        import logging
+
         from werkzeug.serving import make_server
+
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
 
         self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -61,14 +66,13 @@ class LiveServer:
         self.thread.join(timeout=5)
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """One app for the browser session, on a fresh database (SQLite file or PostgreSQL)."""
+@contextlib.contextmanager
+def fresh_app(base: Path, **overrides: Any) -> Iterator[Any]:
+    """An app on a fresh database (SQLite file under base, or a new PostgreSQL database)."""
     from icbt import create_app
     from icbt.cli import upgrade_db
     from icbt.db import db
 
-    base = tmp_path_factory.mktemp("live")
     url = "sqlite:///" + str(base / "live.sqlite")
     pg = os.environ.get("ICBT_TEST_DATABASE_URL")
     drop = None
@@ -98,37 +102,84 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         "OUTBOX_DIR": str(base / "outbox"),
         "BASE_URL": "http://127.0.0.1",
         "REQUIRE_2FA_ROLES": [],
+        **overrides,
     })
     with app.app_context():
         upgrade_db()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if drop:
-        drop()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if drop:
+            drop()
+
+
+@contextlib.contextmanager
+def serving(app: Any) -> Iterator[LiveServer]:
+    """Serve app on a free loopback port while the block runs (BASE_URL points at it)."""
+    server = LiveServer(app)
+    app.config["BASE_URL"] = server.url
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# Each test module star-imports these fixtures, so pytest sees one copy per module; a
+# session-scoped copy would then start a second app, server and Playwright per module
+# (and two Playwright sync loops cannot run at once). The first copy to run builds the
+# object and tears it down at the end of the session; later copies reuse it.
+_SHARED: dict[str, Any] = {}
+
+
+@contextlib.contextmanager
+def _once(name: str, make: Any) -> Iterator[Any]:
+    """The shared object `name`, built by the context manager make() on first use."""
+    if name in _SHARED:
+        yield _SHARED[name]
+        return
+    with make() as value:
+        _SHARED[name] = value
+        try:
+            yield value
+        finally:
+            del _SHARED[name]
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One app for the browser session, on a fresh database (SQLite file or PostgreSQL)."""
+    with _once("live_app", lambda: fresh_app(tmp_path_factory.mktemp("live"))) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")
 def live_server(live_app: Any) -> Iterator[LiveServer]:
-    server = LiveServer(live_app)
-    live_app.config["BASE_URL"] = server.url
-    server.start()
-    yield server
-    server.stop()
+    with _once("live_server", lambda: serving(live_app)) as server:
+        yield server
 
 
-@pytest.fixture(scope="session")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+@contextlib.contextmanager
+def _chromium(home: Path) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
-    home = tmp_path_factory.mktemp("chromium-home")
     os.environ["XDG_CACHE_HOME"] = str(home)
     os.environ["XDG_CONFIG_HOME"] = str(home)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    with _once("browser", lambda: _chromium(tmp_path_factory.mktemp("chromium-home"))) as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

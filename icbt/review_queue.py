@@ -1,0 +1,161 @@
+"""The therapist's review queue: clients by their most severe open flag, then how long open.
+
+`queue` refreshes the caseload's flags first (a fixed number of statements, see
+icbt.review); `queue_as_of` computes it from stored history without writing anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from . import review_snapshots as snapshots
+from .db import db
+from .models import Flag
+from .review import recompute_retrying, thresholds
+from .review_rules import KINDS, ClientSnapshot, evaluate
+from .review_snapshots import ClientInfo
+from .review_words import evidence_numbers, evidence_words
+from .timeutil import to_local
+
+
+@dataclass(frozen=True)
+class FlagView:
+    """An open flag as the queue shows it."""
+
+    kind: str
+    severity: int
+    since: datetime
+    words: list[str]
+    numbers: Any
+    id: int | None = None
+
+
+@dataclass
+class QueueRow:
+    """One client in the queue."""
+
+    client: ClientInfo
+    snapshot: ClientSnapshot
+    flags: list[FlagView]
+    program: str
+    week: int | None
+    homework_done: int
+    homework_total: int
+    last_activity: datetime | None
+    unread: int = 0
+
+    @property
+    def top(self) -> FlagView | None:
+        """The most severe flag, the longest open first among equals."""
+        return min(self.flags, key=lambda f: (-f.severity, f.since)) if self.flags else None
+
+    def sort_key(self) -> tuple[Any, ...]:
+        """Most severe open flag first, then the longest open, then by name."""
+        top = self.top
+        if top is None:
+            return (1, 0, datetime.max, self.client.display_name.lower(), self.client.id)
+        return (0, -top.severity, top.since, self.client.display_name.lower(), self.client.id)
+
+
+@dataclass
+class Queue:
+    """The rows (filtered), and counts over the whole caseload."""
+
+    rows: list[QueueRow]
+    counts: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+    flagged: int = 0
+    unread: int = 0
+
+
+def _program_title(slug: str | None) -> str:
+    """The program's title from the content store, or its slug."""
+    if not slug:
+        return ""
+    try:
+        from . import content
+
+        program = content.store().get_program(slug)  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - content not loaded (or not built yet): show the slug
+        program = None
+    return str(getattr(program, "title", "") or slug)
+
+
+def _row(info: ClientInfo, s: ClientSnapshot, flags: list[FlagView], unread: int) -> QueueRow:
+    done, total = snapshots.homework_this_week(s)
+    return QueueRow(info, s, sorted(flags, key=lambda f: (-f.severity, f.since)),
+                    _program_title(s.program_slug), s.current_week, done, total,
+                    s.last_activity, unread)
+
+
+def _finish(rows: list[QueueRow], kind: str | None) -> Queue:
+    counts = {k: sum(1 for r in rows if any(f.kind == k for f in r.flags)) for k in KINDS}
+    q = Queue(rows=[], counts=counts, total=len(rows), flagged=sum(1 for r in rows if r.flags),
+              unread=sum(r.unread for r in rows))
+    chosen = [r for r in rows if kind is None or any(f.kind == kind for f in r.flags)]
+    q.rows = sorted(chosen, key=QueueRow.sort_key)
+    return q
+
+
+def _view(flag: Flag) -> FlagView:
+    return FlagView(flag.kind, flag.severity, flag.opened_at,
+                    evidence_words(flag.kind, flag.source, flag.evidence),
+                    evidence_numbers(flag.evidence), flag.id)
+
+
+def queue(therapist_id: int, kind: str | None = None, now: datetime | None = None) -> Queue:
+    """A therapist's clients (discharged ones left out), flags fresh, most urgent first."""
+    from .messaging import unread_by_client
+
+    ids = snapshots.caseload(therapist_id=therapist_id, include_discharged=False)
+    snaps = recompute_retrying(ids, now)
+    open_flags: dict[int, list[FlagView]] = {}
+    for flag in db.session.scalars(select(Flag).where(Flag.client_id.in_(ids),
+                                                      Flag.closed_at.is_(None))):
+        open_flags.setdefault(flag.client_id, []).append(_view(flag))
+    unread = unread_by_client(ids)
+    rows = [_row(info, s, open_flags.get(info.id, []), unread.get(info.id, 0))
+            for info, s in snaps]
+    return _finish(rows, kind)
+
+
+def queue_as_of(therapist_id: int | None, as_of: datetime, kind: str | None = None) -> Queue:
+    """The queue as the stored history says it was at `as_of` (nothing is written)."""
+    th = thresholds()
+    ids = snapshots.caseload(therapist_id=therapist_id, include_discharged=False)
+    snaps = snapshots.build(ids, as_of, th, as_of=as_of)
+    risk: dict[int, list[FlagView]] = {}
+    for flag in db.session.scalars(select(Flag).where(
+            Flag.client_id.in_(ids), Flag.kind == "risk", Flag.opened_at < as_of,
+            or_(Flag.closed_at.is_(None), Flag.closed_at >= as_of))):
+        risk.setdefault(flag.client_id, []).append(_view(flag))
+    rows = []
+    for info, s in snaps:
+        flags = list(risk.get(info.id, []))
+        for r in evaluate(s, as_of, th):
+            flags.append(FlagView(r.kind, r.severity, datetime.combine(r.since, time()),
+                                  evidence_words(r.kind, "rule", r.evidence),
+                                  evidence_numbers(r.evidence)))
+        rows.append(_row(info, s, flags, 0))
+    return _finish(rows, kind)
+
+
+def queue_json(q: Queue, tz: str | None = None) -> list[dict[str, Any]]:
+    """The queue as plain data: each client with their open flags in words and numbers."""
+    out = []
+    for r in q.rows:
+        out.append({
+            "client_id": r.client.id, "name": r.client.display_name, "status": r.client.status,
+            "program": r.program, "week": r.week,
+            "homework_this_week": {"done": r.homework_done, "asked": r.homework_total},
+            "last_activity": r.last_activity.isoformat() if r.last_activity else None,
+            "flags": [{"kind": f.kind, "severity": f.severity,
+                       "since": to_local(f.since, tz).date().isoformat() if tz else
+                       f.since.date().isoformat(),
+                       "evidence": {"words": f.words, "numbers": f.numbers}} for f in r.flags],
+        })
+    return out

@@ -1,0 +1,83 @@
+// icbt worksheets: save a draft every few seconds while typing, and keep the
+// recall box (e.g. the hot thought) in step. The form works fully without this.
+(function () {
+  "use strict";
+  var INTERVAL = 5000;
+
+  function recallText(form, source) {
+    if (!source) { return ""; }
+    var parts = source.split(":");
+    if (parts.length === 1) {
+      var el = form.elements[parts[0]];
+      return el && el.value ? el.value.trim() : "";
+    }
+    var group = parts[0], field = parts[1];
+    var picked = form.querySelector("input[name='" + group + "-pick']:checked");
+    if (picked) {
+      var hot = form.elements[group + "-" + picked.value + "-" + field];
+      if (hot && hot.value.trim()) { return hot.value.trim(); }
+    }
+    for (var i = 0; i < 50; i++) {
+      var row = form.elements[group + "-" + i + "-" + field];
+      if (!row) { break; }
+      if (row.value.trim()) { return row.value.trim(); }
+    }
+    return "";
+  }
+
+  function updateRecall(form) {
+    var text = recallText(form, form.getAttribute("data-recall-source"));
+    var boxes = form.querySelectorAll("[data-recall]");
+    for (var i = 0; i < boxes.length; i++) {
+      var target = boxes[i].querySelector("[data-recall-text]");
+      if (target) { target.textContent = text; }
+      boxes[i].hidden = !text;
+    }
+  }
+
+  function setup(form) {
+    var url = form.getAttribute("data-autosave-url");
+    var status = form.querySelector("[data-autosave-status]");
+    var dirty = false, busy = false, submitting = false;
+
+    function say(text) { if (status) { status.textContent = text; } }
+
+    function save() {
+      if (!dirty || busy || submitting || !window.fetch || !window.FormData) { return; }
+      busy = true;
+      dirty = false;
+      var data = new FormData(form);
+      data.delete("action");
+      fetch(url, { method: "POST", body: data, credentials: "same-origin",
+                   headers: { "Accept": "application/json" }, redirect: "manual" })
+        .then(function (resp) {
+          var type = resp.headers.get("Content-Type") || "";
+          if (!resp.ok || type.indexOf("application/json") === -1) { throw new Error("not saved"); }
+          return resp.json();
+        })
+        .then(function (body) {
+          if (body && body.saved) { say((form.getAttribute("data-saved-text") || "Draft saved at") + " " + body.at); }
+          else { throw new Error("not saved"); }
+        })
+        .catch(function () {
+          dirty = true;
+          say(form.getAttribute("data-unsaved-text") || "Not saved yet. Use the Save draft button to keep your work.");
+        })
+        .then(function () { busy = false; });
+    }
+
+    form.addEventListener("input", function () { dirty = true; updateRecall(form); });
+    form.addEventListener("change", function () { dirty = true; updateRecall(form); });
+    form.addEventListener("submit", function () { submitting = true; });
+    window.setInterval(save, INTERVAL);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") { save(); }
+    });
+    updateRecall(form);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var forms = document.querySelectorAll("form[data-autosave-url]");
+    for (var i = 0; i < forms.length; i++) { setup(forms[i]); }
+  });
+})();
