@@ -54,7 +54,9 @@ def markdown(res: dict[str, Any]) -> str:
     out = [f"# Benchmark results ({res['started']})", "",
            f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory']} RAM, {m['os']}; "
            f"Python {m['python']}, SQLite {m['sqlite']}, {m['postgresql']}, "
-           f"load generator {m['wrk']}. Load average at start: {m['load_at_start']}.", "",
+           f"load generator {m['wrk']}. Load average (1, 5, 15 min) at start: "
+           f"{m['load_at_start']}, at the end: {res.get('load_at_end', '?')} (the machine is "
+           "shared: compare each figure with its baseline, not with another run).", "",
            f"Clinic: {p['clients']:,} clients, {p['therapists']} therapists, {p['days']} days, "
            f"seed {p['seed']}. Medians of {p['repeat']} runs unless said otherwise.", "",
            "## Building the clinic", ""]

@@ -263,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         res[name] = step()
         print(f"   done in {time.perf_counter() - t0:.1f} s", flush=True)
+    res["load_at_end"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     Path(args.out + ".json").write_text(json.dumps(res, indent=2, default=str))
     Path(args.out + ".md").write_text(report.markdown(res))
     print(report.markdown(res))

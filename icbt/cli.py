@@ -32,7 +32,7 @@ def upgrade_db() -> None:
     """Bring the database schema up to date (Alembic)."""
     from flask_migrate import upgrade
 
-    upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
+    upgrade(directory=current_app.extensions["migrate"].directory, revision="head")
 
 
 users = click.Group("users", help="Manage accounts.")
@@ -128,6 +128,8 @@ def demo(host: str, port: int, no_serve: bool, clients: int | None, therapists: 
         start_background_scheduler = None
     if start_background_scheduler is not None:
         start_background_scheduler(app)
+    # Release this command's own connection: the server's threads use their own.
+    db.session.remove()
     click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C to stop)")
     from werkzeug.serving import run_simple
 

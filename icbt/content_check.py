@@ -26,7 +26,6 @@ FIELD_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 RESERVED_FIELD_NAMES = ("csrf_token", "submission_key", "action")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Z]{2})?$")
 EVERY_RE = re.compile(r"^every\s+(?:(\d+)\s+)?weeks?$")
-_FENCE_RE = re.compile(r"^\s*(```|~~~)")
 
 
 class FileCheck:
@@ -158,17 +157,10 @@ def check_body(lines: list[str], first_line: int, fc: FileCheck, *, embeddable: 
                worksheets_allowed: bool, lesson: bool) -> None:
     """Check callouts, worksheet lines and headings of a Markdown body, line by line."""
     open_at: int | None = None
-    fence: str | None = None
+    # No line is skipped (not even in ``` fences, which lessons do not support): the renderer
+    # sees every line, so the checker must too.
     for offset, line in enumerate(lines):
         n = first_line + offset
-        fenced = _FENCE_RE.match(line)
-        if fence is not None:
-            if fenced and fenced.group(1) == fence:
-                fence = None
-            continue
-        if fenced:
-            fence = fenced.group(1)
-            continue
         stripped = line.strip()
         if stripped.startswith(":::"):
             if line != line.lstrip():

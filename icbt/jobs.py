@@ -65,6 +65,20 @@ def purge_trash(now: datetime) -> int:
     return worksheets.purge_deleted(now)
 
 
+def purge_deletions(now: datetime) -> int:
+    """Remove the accounts whose deletion grace period has ended (DATA-RIGHTS' purge)."""
+    from . import deletion
+
+    return deletion.purge_due_deletions(now)
+
+
+def apply_retention(now: datetime) -> dict[str, int]:
+    """Remove what the configured retention rules say (outbox, login attempts, ...)."""
+    from . import retention
+
+    return retention.apply_retention(now)
+
+
 @dataclass(frozen=True)
 class Job:
     """A job: every `every`, or once a day at `daily_at` (UTC)."""
@@ -81,9 +95,11 @@ JOBS: dict[str, Job] = {job.name: job for job in (
     Job("outbox", send_outbox, every=timedelta(minutes=1)),
     Job("nightly", nightly_recompute, daily_at=time(3, 0)),
     Job("purge", purge_trash, daily_at=time(3, 30)),
+    Job("deletions", purge_deletions, daily_at=time(3, 45)),
+    Job("retention", apply_retention, daily_at=time(4, 0)),
 )}
 # The order one catch-up run takes: open lessons, then remind, then send what was queued.
-ORDER = ("unlock", "reminders", "outbox", "nightly", "purge")
+ORDER = ("unlock", "reminders", "outbox", "nightly", "purge", "deletions", "retention")
 
 
 def is_due(job: Job, last: datetime | None, now: datetime) -> bool:

@@ -273,10 +273,13 @@ def _headers(response: Response) -> Response:
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
     if current_app.config.get("HTTPS"):
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    # Everything but our static files may show personal data: never store it in a cache
-    # (a view serving only public material may set g.cacheable = True to opt out).
-    if request.endpoint != "static" and not g.get("cacheable"):
-        response.headers["Cache-Control"] = "no-store"
+    # Everything but our static files may show personal data (a chart is health data too):
+    # never store it in any cache, the browser's included. There is no opt-out; material
+    # that may be cached belongs in /static.
+    if request.endpoint != "static":
+        # A view's "private" is kept (it only narrows); anything looser is replaced.
+        private = "private" in response.headers.get("Cache-Control", "")
+        response.headers["Cache-Control"] = "private, no-store" if private else "no-store"
     return response
 
 

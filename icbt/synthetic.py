@@ -3,7 +3,8 @@
 `icbt demo --clients N --therapists T --days D --seed S` calls `build()`. Rows are
 written with SQLAlchemy Core `insert()` and lists of dicts in chunks (executemany),
 never the ORM one row at a time; every account shares one Argon2 hash computed once.
-The same seed and the same `now` give the same clinic. Lessons open by the app's own
+The same seed and the same `now` give the same clinic (each client draws from its
+own generator, seeded by the seed and the client's number). Lessons open by the app's own
 pacing rules (see icbt.synthetic_people), and the flags are computed by the app's own
 recompute at the end, so the clinic looks to every page as if people had used it.
 """
@@ -50,10 +51,12 @@ class Writer:
         return self.ids[table]
 
     def add(self, table: str, row: dict[str, Any]) -> None:
-        """Queue one row; write every buffer when this one is full."""
-        buf = self.buffers[table]
-        buf.append(row)
-        if len(buf) >= self.chunk:
+        """Queue one row."""
+        self.buffers[table].append(row)
+
+    def flush_if_full(self) -> None:
+        """Write every buffer once one of them holds a chunk."""
+        if any(len(buf) >= self.chunk for buf in self.buffers.values()):
             self.flush()
 
     def flush(self) -> None:
@@ -72,8 +75,9 @@ def has_clinic() -> bool:
 
 
 def _user(w: Writer, role: str, email: str, name: str, pw: str | None, at: datetime,
-          **extra: Any) -> int:
-    uid = w.next_id("user")
+          uid: int | None = None, **extra: Any) -> int:
+    """Queue one account row; return its id."""
+    uid = uid if uid is not None else w.next_id("user")
     w.add("user", {"id": uid, "email": email, "name": name, "role": role, "password_hash": pw,
                    "therapist_id": None, "status": "active", "disabled": False,
                    "timezone": "Europe/London", "created_at": at, "last_login_at": None,
@@ -119,7 +123,6 @@ def build(clients: int, therapists: int, days: int, seed: int, now: datetime | N
     say = echo or (lambda _msg: None)
     started = time.perf_counter()
     now = now or utcnow()
-    rng = random.Random(seed)
     programs = [content.store().programs[slug] for slug in sorted(content.store().programs)]
     keys = sorted({h.worksheet for p in programs for lesson in p.lessons for h in lesson.homework}
                   | {"journal"})
@@ -137,22 +140,27 @@ def build(clients: int, therapists: int, days: int, seed: int, now: datetime | N
                    f"{FIRST[j % len(FIRST)]} {LAST[(j * 7) % len(LAST)]}", pw, opened)
              for j in range(therapists)]
     for i in range(clients):
+        # One generator per client: a client's story depends only on the seed, its number and
+        # `now`, never on how many random numbers the clients before it happened to draw.
+        rng = random.Random(seed * 1_000_003 + i)
         persona = pick(rng, PERSONAS)
         tz = rng.choice(ZONES)
-        story = Story(clinic, rng, w.ids["user"] + 1, staff[i % therapists], tz, persona)
+        story = Story(clinic, rng, w.next_id("user"), staff[i % therapists], tz, persona)
+        story.programs()  # first: a finished program may end in a discharge
         created = story.created_at()
         last_day = min(story.stop or story.today, story.today)
         _user(w, "client", f"client{i + 1}@{DOMAIN}",
               f"{FIRST[rng.randrange(len(FIRST))]} {LAST[rng.randrange(len(LAST))]}",
-              None if persona == "invited" else pw, created, therapist_id=story.tid,
-              timezone=tz, status={"invited": "invited", "discharged": "discharged"}.get(
-                  persona, "active"),
+              None if persona == "invited" else pw, created, uid=story.uid,
+              therapist_id=story.tid, timezone=tz,
+              status={"invited": "invited", "discharged": "discharged"}.get(story.persona,
+                                                                            "active"),
               last_login_at=None if persona == "invited" else
               datetime.combine(last_day, datetime.min.time()) + timedelta(hours=19))
         w.add("audit_event", {"at": created, "actor_id": story.tid, "client_id": story.uid,
                               "action": "create", "target": "invite", "ip": "", "detail": ""})
-        story.programs()
         story.daily()
+        w.flush_if_full()  # between clients only, so a client's rows and account go together
     w.flush()
     _fix_sequences(conn)
     db.session.commit()

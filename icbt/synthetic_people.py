@@ -21,9 +21,9 @@ PERSONAS = (("engaged", 50), ("partial", 22), ("stalled", 12), ("paused", 4),
             ("discharged", 6), ("new", 4), ("invited", 2))
 # Chances: a check-in on a day; opening a lesson; finishing an opened lesson; doing a
 # homework item in full (otherwise part of it).
-HABITS = {"engaged": (0.98, 0.97, 0.95, 0.85), "partial": (0.8, 0.8, 0.7, 0.45),
-          "stalled": (0.9, 0.9, 0.8, 0.6), "paused": (0.75, 0.85, 0.8, 0.6),
-          "discharged": (0.85, 0.9, 0.85, 0.6), "new": (0.9, 0.95, 0.9, 0.8),
+HABITS = {"engaged": (0.98, 0.99, 0.97, 0.95), "partial": (0.8, 0.8, 0.7, 0.6),
+          "stalled": (0.9, 0.9, 0.8, 0.7), "paused": (0.75, 0.85, 0.8, 0.7),
+          "discharged": (0.85, 0.9, 0.85, 0.7), "new": (0.9, 0.95, 0.9, 0.85),
           "invited": (0.0, 0.0, 0.0, 0.0)}
 TRAJECTORIES = (("improving", 50), ("flat", 30), ("worsening", 20))
 
@@ -91,15 +91,21 @@ class Story:
         if self.persona == "invited":
             return
         rng, span = self.rng, (self.today - self.first).days
-        start = self.first + timedelta(days=rng.randint(0, max(0, span * 6 // 10)))
+        # Some wait weeks for a place (their check-ins start on the waiting list).
+        start = self.first + timedelta(days=rng.randint(0, max(0, span * 85 // 100)))
         if self.persona == "new":
             start = self.first + timedelta(days=rng.randint(0, 2))
         program = rng.choice(self.c.programs)
         ended = None
         last = self._enrolment(program, start, None, probe=True)
         if (last is not None and self.persona in ("engaged", "partial")
-                and self.c.now - last > timedelta(days=40) and rng.random() < 0.5):
-            ended = last + timedelta(days=21)
+                and self.c.now - last > timedelta(days=40)):
+            # A finished program: half go on to a second one, the others are discharged.
+            ended = last + timedelta(days=rng.randint(21, 35))
+            if rng.random() < 0.5:
+                self.persona = "discharged"
+                self.stop = (ended + self.c.offsets[self.tz]).date()
+                self.until = ended
         paused = (self.c.now - timedelta(days=rng.randint(3, 20))
                   if self.persona == "paused" else None)
         if self.persona == "discharged":
@@ -161,9 +167,14 @@ class Story:
 
     def _maybe(self, after: datetime | None, hours: float, p: float,
                limit: datetime) -> datetime | None:
-        """`after` + hours, if the client does it (p) before they stop, the limit and now."""
-        if after is None or self.rng.random() >= p:
+        """`after` + hours, if the client does it (p) before they stop, the limit and now;
+        someone who does not get to it soon may still do it days later (p again)."""
+        if after is None:
             return None
+        if self.rng.random() >= p:
+            if self.rng.random() >= p:
+                return None
+            hours += self.rng.uniform(96, 300)
         at = after + timedelta(hours=hours)
         return at if at <= min(limit, self.until, self.c.now) else None
 

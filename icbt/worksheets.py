@@ -19,13 +19,20 @@ from sqlalchemy.exc import IntegrityError
 
 from . import modules, review
 from .db import db, utcnow
-from .models import Draft, Entry, Enrolment, Homework, Message, User
+from .models import Enrolment, Entry, Homework, Message, User
 from .modules.base import Worksheet
-from .modules.fields import FormValues, Parsed, values_from_form
+from .modules.fields import Parsed
 from .timeutil import local_midnight_utc
+from .worksheet_drafts import (  # noqa: F401 - drafts are part of this service's interface
+    discard_draft,
+    draft_slot,
+    drafts_of,
+    drop_draft,
+    load_draft,
+    save_draft,
+)
 
 TRASH_DAYS = 30
-DRAFT_MAX_BYTES = 200_000
 _KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,48}$")
 
 
@@ -44,19 +51,27 @@ def new_submission_key() -> str:
     return secrets.token_urlsafe(24)
 
 
+def usable_key(key: Any) -> bool:
+    """Whether a posted submission key has the shape of one we rendered."""
+    return isinstance(key, str) and bool(_KEY_RE.match(key))
+
+
 def _stored_key(client: User, key: str | None) -> str | None:
     """The key as stored (scoped to the client), or None when the posted one is unusable."""
-    if not key or not isinstance(key, str) or not _KEY_RE.match(key):
-        return None
-    return f"{client.id}:{key}"
+    return f"{client.id}:{key}" if usable_key(key) else None
+
+
+def current_program(client: User) -> str | None:
+    """The slug of the client's current (not ended) program, if any."""
+    return db.session.scalar(
+        select(Enrolment.program_slug).where(Enrolment.client_id == client.id,
+                                             Enrolment.status != "ended")
+        .order_by(Enrolment.created_at.desc(), Enrolment.id.desc()).limit(1))
 
 
 def program_settings(client: User) -> dict[str, Any]:
     """The settings of the client's current program (empty when none or content not loaded)."""
-    slug = db.session.scalar(
-        select(Enrolment.program_slug).where(Enrolment.client_id == client.id,
-                                             Enrolment.status != "ended")
-        .order_by(Enrolment.created_at.desc()).limit(1))
+    slug = current_program(client)
     if not slug:
         return {}
     try:
@@ -73,7 +88,11 @@ def available(client: User) -> list[Worksheet]:
     """The worksheets this client may start (opt-in ones only when switched on)."""
     settings = program_settings(client)
     prefs = client.prefs or {}
-    return [ws for ws in modules.all_worksheets().values() if ws.enabled_for(prefs, settings)]
+    slug = current_program(client)
+    # Designer-defined worksheets belong to a program: offer only the client's own program's.
+    return [ws for ws in modules.all_worksheets().values()
+            if ws.enabled_for(prefs, settings)
+            and (ws.source == "builtin" or (slug and ws.source.startswith(f"{slug}/")))]
 
 
 def worksheet_for(client: User, kind: str | None) -> Worksheet | None:
@@ -109,11 +128,14 @@ def create_entry(client: User, ws: Worksheet, form: Mapping[str, Any], *,
                  settings: Mapping[str, Any] | None = None) -> Saved:
     """Store a new entry from a post; the same submission key never makes a second entry."""
     key = _stored_key(client, submission_key)
+    parsed = ws.parse(form, settings if settings is not None else program_settings(client))
     if key is not None:
         existing = db.session.scalar(select(Entry).where(Entry.submission_key == key))
         if existing is not None:
-            return Saved(Parsed(data=dict(existing.data)), existing, duplicate=True)
-    parsed = ws.parse(form, settings if settings is not None else program_settings(client))
+            if parsed.ok and parsed.data == existing.data:
+                return Saved(Parsed(data=dict(existing.data)), existing, duplicate=True)
+            # Same key, different words (a stale page sent again after changes): keep both.
+            key = None if parsed.ok else key
     if not parsed.ok:
         return Saved(parsed)
     hw = homework_for(client, homework_id, ws.key) if homework_id not in (None, "") else None
@@ -131,7 +153,7 @@ def create_entry(client: User, ws: Worksheet, form: Mapping[str, Any], *,
         if existing is None:
             raise
         return Saved(Parsed(data=dict(existing.data)), existing, duplicate=True)
-    _drop_draft(client, draft_slot(ws.key))
+    drop_draft(client, draft_slot(ws.key))
     db.session.commit()
     review.recompute_client(client.id)
     return Saved(parsed, entry)
@@ -148,7 +170,7 @@ def update_entry(entry: Entry, ws: Worksheet, form: Mapping[str, Any],
     entry.data = parsed.data
     entry.schema_version = ws.schema_version
     entry.updated_at = utcnow()
-    _drop_draft(client, draft_slot(ws.key, entry.id))
+    drop_draft(client, draft_slot(ws.key, entry.id))
     db.session.commit()
     review.recompute_client(entry.client_id)
     return Saved(parsed, entry)
@@ -218,6 +240,12 @@ def list_entries(client: User, *, kind: str | None = None, start: date | None = 
     return list(rows), int(total)
 
 
+def kinds_used(client: User) -> list[str]:
+    """The worksheet kinds the client has entries of."""
+    return list(db.session.scalars(select(Entry.kind).where(Entry.client_id == client.id)
+                                   .distinct()).all())
+
+
 def recent_entries(client_id: int, limit: int = 8) -> list[Entry]:
     """The latest entries of a client, for the therapist's overview."""
     return list(db.session.scalars(
@@ -241,62 +269,3 @@ def summary_of(entry: Entry) -> str:
         return ws.summary(entry.data or {})
     except Exception:  # noqa: BLE001 - old or odd data must not break the overview
         return ""
-
-
-# Drafts ---------------------------------------------------------------------------------
-
-def draft_slot(kind: str, entry_id: int | None = None) -> str:
-    """The slot of a draft: a new entry of a kind, or the edit of one entry."""
-    return f"edit:{entry_id}" if entry_id else f"new:{kind}"[:120]
-
-
-def load_draft(client: User, slot: str) -> Draft | None:
-    """The client's draft in this slot, if any."""
-    return db.session.scalar(select(Draft).where(Draft.client_id == client.id,
-                                                 Draft.slot == slot))
-
-
-def save_draft(client: User, kind: str, slot: str, form: Mapping[str, Any],
-               homework_id: int | None = None) -> Draft | None:
-    """Keep what is typed so far (as raw form values); None when it is too big to keep."""
-    values: FormValues = values_from_form(form)
-    if homework_id:
-        values["__homework"] = str(homework_id)
-    size = sum(len(v) if isinstance(v, str) else sum(len(x) for x in v) for v in values.values())
-    if size > DRAFT_MAX_BYTES:
-        return None
-    for attempt in range(2):
-        draft = load_draft(client, slot)
-        if draft is None:
-            draft = Draft(client_id=client.id, slot=slot, kind=kind)
-            db.session.add(draft)
-        draft.data = values
-        draft.kind = kind
-        draft.updated_at = utcnow()
-        try:
-            db.session.commit()
-            return draft
-        except IntegrityError:
-            # Two autosaves created the slot at once; the second becomes an update.
-            db.session.rollback()
-            if attempt:
-                raise
-    return None
-
-
-def _drop_draft(client: User, slot: str) -> None:
-    """Delete the draft in a slot inside the caller's transaction."""
-    db.session.execute(delete(Draft).where(Draft.client_id == client.id, Draft.slot == slot)
-                       .execution_options(synchronize_session=False))
-
-
-def discard_draft(client: User, slot: str) -> None:
-    """Throw away the draft in a slot."""
-    _drop_draft(client, slot)
-    db.session.commit()
-
-
-def drafts_of(client: User) -> list[Draft]:
-    """All of a client's drafts, newest first."""
-    return list(db.session.scalars(select(Draft).where(Draft.client_id == client.id)
-                                   .order_by(Draft.updated_at.desc())).all())

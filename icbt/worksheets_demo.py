@@ -12,7 +12,9 @@ from . import worksheets as svc
 from .db import db, utcnow
 from .models import Enrolment, Entry, Homework, User
 
-CBT = [
+Plan = list[tuple[int, str, dict[str, Any]]]  # (days ago, worksheet key, form answers)
+
+CBT: Plan = [
     (9, "thought_record", {
         "when": "Monday, after work", "where": "On the bus home", "who": "On my own",
         "what": "A friend didn't answer my message all day.",
@@ -40,7 +42,7 @@ CBT = [
         "plans-1-activity": "Cook a proper dinner", "plans-1-time": "18:30",
         "plans-1-predicted_pleasure": "2", "plans-1-predicted_mastery": "5"}),
 ]
-DBT = [
+DBT: Plan = [
     (5, "diary_card", {"emotion__sadness": "3", "emotion__shame": "4", "emotion__anger": "2",
                        "urge__avoiding_or_withdrawing": "4", "skills": ["tipp", "self_soothe"],
                        "note": "Hard afternoon after the meeting. Cold water helped."}),
@@ -52,7 +54,7 @@ DBT = [
         "fits": "partly", "next": "Ask what it's about instead of guessing.",
         "intensity_after": "50"}),
 ]
-IPT = [
+IPT: Plan = [
     (8, "interpersonal_inventory", {
         "people-0-name": "Mum", "people-0-relation": "Mother", "people-0-closeness": "inner",
         "people-0-good": "She always listens.", "people-0-hard": "She worries a lot about me.",
@@ -68,7 +70,7 @@ IPT = [
         "feeling": "Guilty and alone",
         "differently": "I'm really tired tonight, could you do the dishes?"}),
 ]
-BY_PROGRAM = {"cbt-low-mood": CBT, "dbt-emotion-regulation": DBT, "ipt-relationships": IPT}
+BY_PROGRAM: dict[str, Plan] = {"cbt-low-mood": CBT, "dbt-emotion-regulation": DBT, "ipt-relationships": IPT}
 
 
 def _homework(client: User, kind: str) -> int | None:

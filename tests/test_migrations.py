@@ -15,3 +15,11 @@ def test_migrations_match_models(app: Flask) -> None:
             ctx = MigrationContext.configure(conn, opts={"compare_type": False})
             diff = compare_metadata(ctx, db.metadata)
     assert diff == [], f"models and migrations differ: {diff}"
+
+
+def test_migrations_form_one_line(app: Flask) -> None:
+    """One head: `icbt db upgrade` works without naming a branch."""
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory(app.extensions["migrate"].directory).get_heads()
+    assert len(heads) == 1, f"several migration heads: {heads}"

@@ -3,18 +3,19 @@ however many rows are behind them, and the queue's and charts' statements use in
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import login_as
+from conftest import PASSWORD, login_as
 from flask import Flask
 from perf_helpers import count_get, grow, statements
 
-from icbt import program
+from icbt import create_app, program
 from icbt.db import db
 from icbt.models import User
 from icbt.timeutil import local_today
@@ -113,9 +114,38 @@ SCAN = re.compile(r"^SCAN ({})\b".format("|".join(BIG_TABLES)))
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """The query plan test reads SQLite's plan, whatever database the other tests use."""
-    return "sqlite:///" + str(tmp_path / "plan.sqlite")
+def plan_app(app_config: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
+    """The app on SQLite (its query plans are read), whatever database the other tests use."""
+    from icbt.cli import upgrade_db
+
+    plan = create_app({**app_config, "SQLALCHEMY_DATABASE_URI":
+                       "sqlite:///" + str(tmp_path / "plan.sqlite")})
+    with plan.app_context():
+        upgrade_db()
+    yield plan
+    with plan.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _maker(app: Flask) -> Callable[..., User]:
+    """make_user for another app: make(role, therapist=None) -> User (detached)."""
+    from icbt import accounts
+
+    numbers = itertools.count(1)
+
+    def make(role: str, therapist: User | None = None) -> User:
+        n = next(numbers)
+        with app.app_context():
+            t = db.session.get(User, therapist.id) if therapist else None
+            user = accounts.create_user(f"{role}{n}@plan.example", role, name=f"{role} {n}",
+                                        password=PASSWORD, therapist=t, check_password=False)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return make
 
 
 def _plans(app: Flask, captured: list[tuple[str, Any]]) -> list[tuple[str, str]]:
@@ -150,10 +180,10 @@ def _seed(app: Flask, make_user: Callable[..., User], clock: Any) -> tuple[User,
     return therapist, clients[0]
 
 
-def test_queue_statements_use_indexes(app, make_user, clock) -> None:
+def test_queue_statements_use_indexes(plan_app, clock) -> None:
+    app = plan_app
     _needs(app, "staff.queue")
-    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
-    therapist, _client = _seed(app, make_user, clock)
+    therapist, _client = _seed(app, _maker(app), clock)
     web = login_as(app, therapist)
     assert web.get("/staff/queue").status_code == 200
     with statements(app) as seen:
@@ -163,11 +193,12 @@ def test_queue_statements_use_indexes(app, make_user, clock) -> None:
     assert _full_scans(plans) == []
 
 
-def test_chart_statements_use_indexes(app, make_user, clock) -> None:
+def test_chart_statements_use_indexes(plan_app, clock) -> None:
+    app = plan_app
     _needs(app, "charts.chart")
     from icbt import chartdata
 
-    therapist, client = _seed(app, make_user, clock)
+    therapist, client = _seed(app, _maker(app), clock)
     web = login_as(app, therapist)
     with statements(app) as seen:
         for kind in chartdata.KINDS:

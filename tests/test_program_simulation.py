@@ -11,6 +11,7 @@ from flask import Flask
 from lessons_helpers import enrol, opened, outbox, people, run_jobs
 from sqlalchemy import select
 
+from icbt import jobs
 from icbt.db import db
 from icbt.models import Entry, Homework, JobRun, MoodCheckin, User
 
@@ -173,13 +174,13 @@ def test_a_scheduler_down_for_three_days_catches_up_in_one_run(  # type: ignore[
     clock.set(datetime(2026, 3, 7, 12, 0))
     enrol(app, la, therapist, start=START)
     first = run_jobs(app, clock.now)
-    assert set(first) == {"unlock", "reminders", "outbox", "nightly", "purge"}
+    assert set(first) == set(jobs.JOBS)
     assert run_jobs(app, clock.now) == {}, "nothing is due twice at the same moment"
     calls.clear()
     # Down from Saturday noon to Tuesday noon: lesson 2 (Monday) and three nights missed.
     clock.set(datetime(2026, 3, 10, 12, 0))
     ran = run_jobs(app, clock.now)
-    assert set(ran) == {"unlock", "reminders", "outbox", "nightly", "purge"}
+    assert set(ran) == set(jobs.JOBS)
     assert len(calls) == 1, "the nightly job runs once, not once per missed night"
     assert opened(app, la.id)[2] == midnight(date(2026, 3, 9), LA)
     ready = outbox(app, kind="lesson_ready")
@@ -188,5 +189,5 @@ def test_a_scheduler_down_for_three_days_catches_up_in_one_run(  # type: ignore[
     assert outbox(app, kind="remind_checkin") == []
     with app.app_context():
         runs = {r.name: r.runs for r in db.session.scalars(select(JobRun))}
-    assert runs == {"unlock": 2, "reminders": 2, "outbox": 2, "nightly": 2, "purge": 2}
+    assert runs == {name: 2 for name in jobs.JOBS}
     assert run_jobs(app, clock.now) == {}

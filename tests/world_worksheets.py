@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import world
 from flask import Flask
 
-import world
 from icbt.models import User
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .fields import FieldSpec, FormValues, Group, Parsed, Section, parse_sections, values_from_data
+from .fields import FieldSpec, FormValues, Group, Parsed, Section, parse_sections
+from .formvalues import values_from_data
 
 Settings = Mapping[str, Any]  # a program's `settings:` mapping from program.md (may be empty)
 
@@ -40,6 +41,7 @@ class Worksheet:
     opt_in = False  # shown only to clients for whom it is switched on (medication log)
     recall_label: str = ""  # heading of the recall box on later steps
     recall_source: str = ""  # what drafts.js copies into it live: "field" or "group:field"
+    mirror: str = ""  # drafts.js copies "group:field" into "group2:field" rows while typing
 
     def sections(self, settings: Settings | None = None) -> tuple[Section, ...]:
         """The steps of the form, in order."""

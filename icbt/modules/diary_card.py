@@ -10,10 +10,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .base import Settings, Worksheet, clip
-from .fields import FieldSpec, FormValues, Parsed, Section, values_from_data
+from .fields import FieldSpec, FormValues, Parsed, Section
+from .formvalues import values_from_data
 
-EMOTIONS = ("sadness", "anger", "fear", "shame", "guilt", "joy")
-URGES = ("self-harm", "using alcohol or drugs", "avoiding or withdrawing", "lashing out")
+# Defaults when the program sets none (settings.diary_card.emotions / urges / skills).
+EMOTIONS = ("sadness", "anger", "fear", "shame", "joy")
+URGES = ("self-harm", "using alcohol or drugs", "avoiding things")
 SKILLS = (
     "Wise mind", "Observe", "Describe", "Participate", "Non-judgemental stance",
     "One-mindfully", "Effectiveness", "Check the facts", "Opposite action", "Problem solving",
@@ -149,5 +151,6 @@ class DiaryCard(Worksheet):
             data = entry.data or {}
             values = [v for v in (data.get("emotions") or {}).values() if isinstance(v, int)]
             if values:
-                points.append((data.get("day"), max(values)))
+                points.append((data.get("day") or entry.created_at.date().isoformat(),
+                               float(max(values))))
         return points

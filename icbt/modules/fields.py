@@ -148,7 +148,7 @@ def clean_text(value: Any) -> str:
     return _CONTROL.sub("", text)
 
 
-def _get(form: Mapping[str, Any], name: str) -> list[str]:
+def posted_values(form: Mapping[str, Any], name: str) -> list[str]:
     """All values posted under a name, as cleaned strings (scalars and lists alike)."""
     raw = form.get(name) if hasattr(form, "get") else None
     if hasattr(form, "getlist"):
@@ -162,7 +162,7 @@ def _get(form: Mapping[str, Any], name: str) -> list[str]:
 
 def _first(form: Mapping[str, Any], name: str) -> str:
     """The first value posted under a name ('' when missing)."""
-    vals = _get(form, name)
+    vals = posted_values(form, name)
     return vals[0] if vals else ""
 
 
@@ -178,7 +178,7 @@ def safe_int(text: Any, default: int = 0, low: int = 0, high: int = 1_000_000) -
 def parse_field(spec: FieldSpec, form: Mapping[str, Any], name: str) -> tuple[Any, str | None, Any]:
     """Parse one input: (clean value, error message or None, value to show again)."""
     if spec.is_multi:
-        wanted = set(_get(form, name))
+        wanted = set(posted_values(form, name))
         kept = [o.value for o in spec.options() if o.value in wanted]
         if spec.required and not kept:
             return kept, _("Please choose at least one."), kept
@@ -194,7 +194,7 @@ def parse_field(spec: FieldSpec, form: Mapping[str, Any], name: str) -> tuple[An
             return None, _("Please keep this to %(n)d characters or fewer (it has %(m)d).",
                            n=spec.limit, m=len(text)), raw
         if spec.type == "tags":
-            tags = []
+            tags: list[str] = []
             for t in text.split(","):
                 t = " ".join(t.split())[:40]
                 if t and t.lower() not in [x.lower() for x in tags]:
@@ -312,85 +312,3 @@ def parse_sections(sections: Iterable[Section], form: Mapping[str, Any]) -> Pars
             if error:
                 parsed.errors[item.name] = error
     return parsed
-
-
-def _shown(spec: FieldSpec, value: Any) -> Any:
-    """A stored value as the form shows it."""
-    if value is None:
-        return [] if spec.is_multi else ""
-    if spec.is_multi:
-        return [str(v) for v in value] if isinstance(value, list) else []
-    if spec.type == "yes_no":
-        return "yes" if value else "no"
-    if spec.type == "tags":
-        return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-    return str(value)
-
-
-def values_from_data(sections: Iterable[Section], data: Mapping[str, Any]) -> FormValues:
-    """Turn stored data back into form values, for editing an entry."""
-    values: FormValues = {}
-    for section in sections:
-        for item in section.items:
-            if isinstance(item, Group):
-                rows = data.get(item.name) or []
-                rows = [r for r in rows if isinstance(r, Mapping)][: item.max_rows]
-                count = max(item.blank_rows, min(item.max_rows, len(rows) + 1))
-                values[f"{item.name}-count"] = str(count)
-                for i, row in enumerate(rows):
-                    for spec in item.fields:
-                        values[f"{item.name}-{i}-{spec.name}"] = _shown(spec, row.get(spec.name))
-                    if item.pick_key and row.get(item.pick_key):
-                        values[f"{item.name}-pick"] = str(i)
-            else:
-                values[item.name] = _shown(item, data.get(item.name))
-    return values
-
-
-def values_from_form(form: Mapping[str, Any], limit_keys: int = 400) -> FormValues:
-    """Keep a raw post as plain values (for drafts): strings, lists of strings, bounded size."""
-    out: FormValues = {}
-    keys = list(form.keys())[:limit_keys]
-    for key in keys:
-        name = clean_text(key)[:120]
-        if not name or name in ("csrf_token", "submission_key", "action"):
-            continue
-        vals = _get(form, key)
-        out[name] = vals if len(vals) != 1 else vals[0]
-    return out
-
-
-def scalar(value: Any) -> str:
-    """A form value as one string for an input (the first of a list; '' for none)."""
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        return str(value[0]) if value else ""
-    return str(value)
-
-
-def as_list(value: Any) -> list[str]:
-    """A form value as a list of strings (for checkboxes)."""
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple)):
-        return [str(v) for v in value]
-    return [str(value)]
-
-
-def error_links(sections: Iterable[Section], errors: Mapping[str, str]) -> list[tuple[str, str, str]]:
-    """(anchor, what, message) for each message, in form order, for the error summary."""
-    out: list[tuple[str, str, str]] = []
-    for section in sections:
-        for item in section.items:
-            if isinstance(item, Group):
-                if item.name in errors:
-                    out.append((f"#group-{item.name}", str(item.label), errors[item.name]))
-                for i in range(item.max_rows):
-                    for spec in item.fields:
-                        name = f"{item.name}-{i}-{spec.name}"
-                        if name in errors:
-                            out.append((f"#f-{name}", f"{spec.label} ({i + 1})", errors[name]))
-            elif item.name in errors:
-                out.append((f"#f-{item.name}", str(item.label), errors[item.name]))
-    return out

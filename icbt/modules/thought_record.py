@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .base import Settings, Worksheet, clip
-from .fields import FieldSpec, FormValues, Group, Option, Section
+from .fields import FieldSpec, FormValues, Group, Option, Parsed, Section
 
 TRAPS = (
     Option("all_or_nothing", _l("All-or-nothing thinking"),
@@ -37,6 +37,8 @@ TRAPS = (
 
 EMOTION = FieldSpec("name", _l("Feeling"), "short_text", required=True, max_length=60,
                     help=_l("One word, like sad, anxious, angry or ashamed."))
+# Re-rating rows may leave the name blank: it is taken from the feeling in the same row above.
+RERATE_NAME = FieldSpec("name", _l("Feeling"), "short_text", max_length=60)
 INTENSITY = FieldSpec("intensity", _l("How strong (0–100)"), "scale_0_100", required=True,
                       low=_l("Not at all"), high=_l("As strong as it gets"))
 
@@ -99,6 +101,7 @@ class ThoughtRecord(Worksheet):
     description = _l("Slow down an upsetting moment and look at the thoughts behind it.")
     recall_label = _l("Your hot thought")
     recall_source = "thoughts:text"
+    mirror = "emotions:rerate:name"
     help = _l("Pick one moment this week when your mood changed. Take it one step at a time; "
               "there are no right or wrong answers, and you can save a draft and come back.")
 
@@ -155,12 +158,19 @@ class ThoughtRecord(Worksheet):
                           "scale_0_100"),
             ), recall=True),
             Section("rerate", _l("7. Your feelings now"), (
-                Group("rerate", _l("Rate the same feelings again"), (EMOTION, INTENSITY),
+                Group("rerate", _l("Rate the same feelings again"), (RERATE_NAME, INTENSITY),
                       blank_rows=3, max_rows=8,
                       help=_l("Any change counts, even a small one. No change is useful to "
                               "know too.")),
             ), recall=True),
         )
+
+    def check(self, parsed: Parsed) -> None:
+        """Name each re-rated feeling after the feeling in the same row when left blank."""
+        before = parsed.data.get("emotions") or []
+        for i, row in enumerate(parsed.data.get("rerate") or []):
+            if not row.get("name") and i < len(before):
+                row["name"] = before[i].get("name")
 
     def prefill(self, values: FormValues) -> FormValues:
         """Copy the feelings' names into the re-rating rows that are still empty."""

@@ -39,8 +39,7 @@ def image(slug: str, name: str) -> Response:
     if not os.path.isfile(path):  # removed since the content was loaded
         abort(404)
     ext = os.path.splitext(name)[1]
-    response = send_file(path, mimetype=MIMETYPES[ext],
-                         max_age=3600, conditional=True)
+    # Cache-Control stays the app-wide no-store (security._headers) like every non-static route.
+    response = send_file(path, mimetype=MIMETYPES[ext], conditional=True)
     response.headers["Content-Security-Policy"] = IMAGE_CSP
-    response.headers["Cache-Control"] = "private, max-age=3600"
     return response

@@ -7,23 +7,23 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
-from .. import modules, pending
+from .. import modules
 from .. import worksheets as svc
-from ..access import owned_or_404, roles_required
+from ..access import client_or_404, owned_or_404, roles_required
 from ..db import db
 from ..forms import choices
 from ..models import Entry, User
 from ..modules.base import Worksheet
-from ..modules.fields import FormValues, Parsed, as_list, error_links, scalar
+from ..modules.fields import FormValues, Parsed
+from ..modules.formvalues import as_list, error_links, scalar
 from ..timeutil import local_today, to_local
-from ..worksheets import Saved
-from . import errors as error_pages
 from . import worksheets_staff
 from .worksheets_forms import EntryFilterForm, WorksheetForm
+from .worksheets_save import form_expired, homework_arg, save_edit, save_new
 
 bp = Blueprint("worksheets", __name__, url_prefix="/worksheets")
 for _rule, _endpoint, _view, _methods in worksheets_staff.ROUTES:
@@ -32,33 +32,14 @@ bp.app_template_global("worksheet_panel")(worksheets_staff.worksheet_panel)
 bp.app_template_global("worksheet_embed")(worksheets_staff.worksheet_embed)
 bp.app_template_global("ws_scalar")(scalar)
 bp.app_template_global("ws_list")(as_list)
+bp.register_error_handler(CSRFError, form_expired)
 
 PER_PAGE = 20
 
 
 def _me() -> User:
-    """The signed-in client as a model."""
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
-
-
-def _action(form: Any) -> str:
-    """Which button was pressed: submit, save_draft or add_row:<group>."""
-    value = form.get("action") if hasattr(form, "get") else None
-    if isinstance(value, list):
-        value = value[0] if value else ""
-    return str(value or "submit")[:80]
-
-
-def _add_row(ws: Worksheet, values: FormValues, group: str) -> FormValues:
-    """One more blank row in a group (within its limit)."""
-    from ..modules.fields import Group, safe_int
-
-    out = dict(values)
-    for item in ws.all_items():
-        if isinstance(item, Group) and item.name == group:
-            count = safe_int(out.get(f"{group}-count"), item.blank_rows, 1, item.max_rows)
-            out[f"{group}-count"] = str(min(item.max_rows, count + 1))
-    return out
+    """The signed-in client, through the access policy (their own record: not audited)."""
+    return client_or_404(current_user.id, audit_view=False)
 
 
 def _render(ws: Worksheet, client: User, values: FormValues, parsed: Parsed | None, *,
@@ -69,7 +50,8 @@ def _render(ws: Worksheet, client: User, values: FormValues, parsed: Parsed | No
     if hasattr(ws, "prefill"):
         values = ws.prefill(values)
     current = ws.parse(values, settings)
-    form = WorksheetForm(formdata=None, submission_key=key or svc.new_submission_key())
+    key = key if svc.usable_key(key) else svc.new_submission_key()
+    form = WorksheetForm(formdata=None, submission_key=key)
     hw = svc.homework_for(client, homework_id, ws.key) if homework_id else None
     sections = ws.sections(settings)
     errors = parsed.errors if parsed else {}
@@ -89,47 +71,19 @@ def _start_values(ws: Worksheet, client: User) -> FormValues:
     return values
 
 
-def _homework_arg(raw: Any) -> int | None:
-    """A homework id from a query string or form value (ownership is checked later)."""
-    try:
-        value = int(str(raw)[:12])
-    except (TypeError, ValueError):
-        return None
-    return value if value > 0 else None
-
-
-def save_new(client: User, kind: str, form: Any) -> tuple[str, Saved | None]:
-    """Handle a post to the new-entry form; return (outcome, result) for the view or pending."""
-    ws = svc.worksheet_for(client, kind)
-    if ws is None:
-        return "missing", None
-    action = _action(form)
-    homework_id = _homework_arg(form.get("homework"))
-    slot = svc.draft_slot(ws.key)
-    if action == "save_draft" or action.startswith("add_row:"):
-        values = _add_row(ws, dict(form), action.split(":", 1)[1]) if ":" in action else form
-        svc.save_draft(client, ws.key, slot, values, homework_id)
-        return ("draft" if action == "save_draft" else "row"), None
-    key = form.get("submission_key")
-    saved = svc.create_entry(client, ws, form, submission_key=key if isinstance(key, str)
-                             else None, homework_id=homework_id)
-    if saved.entry is None:
-        svc.save_draft(client, ws.key, slot, form, homework_id)
-        return "invalid", saved
-    return "saved", saved
-
-
-
 @bp.route("/")
 @roles_required("client")
 def entries() -> str:
     """The client's entries, newest first, filtered by type and date."""
     client = _me()
     form = EntryFilterForm(request.args, meta={"csrf": False})
-    form.kind.choices = choices([("", _("All types"))] + [
-        (k, str(ws.title)) for k, ws in modules.all_worksheets().items()])
+    kinds = {ws.key: str(ws.title) for ws in svc.available(client)}
+    for kind_used in svc.kinds_used(client):
+        ws_used = modules.get(kind_used)
+        kinds.setdefault(kind_used, str(ws_used.title) if ws_used else kind_used)
+    form.kind.choices = choices([("", _("All types"))] + list(kinds.items()))
     valid = form.validate() if request.args else True
-    page = max(1, min(1000, _homework_arg(request.args.get("page")) or 1))
+    page = max(1, min(1000, homework_arg(request.args.get("page")) or 1))
     kind = form.kind.data if valid and form.kind.data else None
     start = form.start.data if valid else None
     end = form.end.data if valid else None
@@ -151,7 +105,7 @@ def new(kind: str) -> Response | str | tuple[str, int]:
         abort(404)
     if request.method == "POST":
         outcome, saved = save_new(client, kind, request.form)
-        homework_id = _homework_arg(request.form.get("homework"))
+        homework_id = homework_arg(request.form.get("homework"))
         if outcome == "saved" and saved and saved.entry:
             flash(_("Saved. Well done for taking the time to do this."), "success")
             return redirect(url_for("worksheets.detail", entry_id=saved.entry.id))
@@ -164,35 +118,15 @@ def new(kind: str) -> Response | str | tuple[str, int]:
         return redirect(url_for("worksheets.new", kind=kind, homework=homework_id)
                         + (f"#group-{anchor}" if anchor.isidentifier() else ""))
     draft = svc.load_draft(client, svc.draft_slot(ws.key))
-    homework_id = _homework_arg(request.args.get("homework"))
+    homework_id = homework_arg(request.args.get("homework"))
     if draft is not None:
         values = dict(draft.data or {})
-        homework_id = homework_id or _homework_arg(values.pop("__homework", None))
+        homework_id = homework_id or homework_arg(values.pop("__homework", None))
         parsed = ws.parse(values, svc.program_settings(client)) if values.pop("__check", None) \
             else None
         return _render(ws, client, values, parsed, homework_id=homework_id,
                        draft_at=draft.updated_at)
     return _render(ws, client, _start_values(ws, client), None, homework_id=homework_id)
-
-
-@pending.keep_on_expiry("worksheets.new")
-def _complete_new(user: User, view_args: dict[str, Any], form: dict[str, list[str]]) -> str:
-    """Finish a new-entry post that arrived after the session or form expired."""
-    kind = str(view_args.get("kind") or "")
-    if user.role != "client":
-        return url_for("main.index")
-    outcome, saved = save_new(user, kind, form)
-    if outcome == "saved" and saved and saved.entry:
-        return url_for("worksheets.detail", entry_id=saved.entry.id)
-    if outcome == "missing":
-        return url_for("worksheets.entries")
-    if outcome == "invalid":
-        draft = svc.load_draft(user, svc.draft_slot(kind))
-        if draft is not None:
-            draft.data = {**(draft.data or {}), "__check": "1"}
-            db.session.commit()
-        flash(_("We kept everything you wrote. A few answers need a second look."), "info")
-    return url_for("worksheets.new", kind=kind)
 
 
 def _own_entry(entry_id: int, *, deleted: bool = False) -> Entry:
@@ -212,24 +146,6 @@ def detail(entry_id: int) -> str:
     return render_template("worksheets/detail.html", entry=entry, ws=modules.get(entry.kind),
                            replies=svc.replies(entry), settings=svc.program_settings(client),
                            local=lambda t: to_local(t, client.timezone), staff=False)
-
-
-def save_edit(client: User, entry: Entry, form: Any) -> tuple[str, Saved | None]:
-    """Handle a post to the edit form; return (outcome, result)."""
-    ws = modules.get(entry.kind)
-    if ws is None:
-        return "missing", None
-    action = _action(form)
-    slot = svc.draft_slot(ws.key, entry.id)
-    if action == "save_draft" or action.startswith("add_row:"):
-        values = _add_row(ws, dict(form), action.split(":", 1)[1]) if ":" in action else form
-        svc.save_draft(client, ws.key, slot, values)
-        return ("draft" if action == "save_draft" else "row"), None
-    saved = svc.update_entry(entry, ws, form)
-    if saved.entry is None:
-        svc.save_draft(client, ws.key, slot, form)
-        return "invalid", saved
-    return "saved", saved
 
 
 @bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
@@ -258,25 +174,6 @@ def edit(entry_id: int) -> Response | str | tuple[str, int]:
         parsed = ws.parse(values, settings) if values.pop("__check", None) else None
         return _render(ws, client, values, parsed, entry=entry, draft_at=draft.updated_at)
     return _render(ws, client, ws.values(entry.data or {}, settings), None, entry=entry)
-
-
-@pending.keep_on_expiry("worksheets.edit")
-def _complete_edit(user: User, view_args: dict[str, Any], form: dict[str, list[str]]) -> str:
-    """Finish an edit that arrived after the session or form expired."""
-    entry_id = view_args.get("entry_id")
-    entry = svc.get_entry(user, entry_id) if isinstance(entry_id, int) else None
-    if entry is None or user.role != "client":
-        return url_for("main.index")
-    outcome, _saved = save_edit(user, entry, form)
-    if outcome == "saved":
-        return url_for("worksheets.detail", entry_id=entry.id)
-    if outcome == "invalid":
-        draft = svc.load_draft(user, svc.draft_slot(entry.kind, entry.id))
-        if draft is not None:
-            draft.data = {**(draft.data or {}), "__check": "1"}
-            db.session.commit()
-        flash(_("We kept everything you wrote. A few answers need a second look."), "info")
-    return url_for("worksheets.edit", entry_id=entry.id)
 
 
 @bp.route("/entries/<int:entry_id>/delete", methods=["POST"])
@@ -317,7 +214,7 @@ def restore(entry_id: int) -> Response:
 def _slot_from(form: Any, kind: str) -> tuple[Worksheet | None, str, Entry | None]:
     """The worksheet and draft slot a draft post is for (a new entry, or an edit)."""
     client = _me()
-    entry_id = _homework_arg(form.get("entry_id"))
+    entry_id = homework_arg(form.get("entry_id"))
     if entry_id:
         entry = svc.get_entry(client, entry_id)
         if entry is None or entry.kind != kind:
@@ -334,7 +231,7 @@ def autosave(kind: str) -> tuple[Response, int]:
     if ws is None:
         return jsonify(saved=False), 404
     draft = svc.save_draft(_me(), ws.key, slot, request.form,
-                           _homework_arg(request.form.get("homework")))
+                           homework_arg(request.form.get("homework")))
     if draft is None:
         return jsonify(saved=False, reason="too_big"), 413
     return jsonify(saved=True, at=to_local(draft.updated_at, _me().timezone)
@@ -354,31 +251,3 @@ def discard_draft(kind: str) -> Response:
         return redirect(url_for("worksheets.edit", entry_id=entry.id))
     return redirect(url_for("worksheets.new", kind=kind))
 
-
-@bp.errorhandler(CSRFError)
-def form_expired(exc: CSRFError) -> Response | tuple[str, int]:
-    """A worksheet post with an expired form token: keep it, sign in again, then finish it.
-
-    A signed-in person is signed out on this device first, because the login page sends
-    signed-in people away and the kept post is completed at login.
-    """
-    if (current_user.is_authenticated and request.endpoint in pending.HANDLERS
-            and error_pages._same_origin()):
-        user_id = current_user.id
-        token = pending.store(request.endpoint, dict(request.view_args or {}),
-                              request.form.to_dict(flat=False), user_id)
-        if token is not None:
-            logout_user()
-            flash(_("This page had been open a long time, but what you wrote is safe. Sign in "
-                    "again and we will finish saving it."), "info")
-            resp = redirect(url_for("auth.login"))
-            resp.set_cookie(pending.COOKIE, token,
-                            max_age=int(pending.MAX_AGE.total_seconds()), httponly=True,
-                            samesite="Lax", secure=request.is_secure)
-            return resp
-    kept = error_pages._keep_post()
-    if kept is not None:
-        return kept
-    return render_template("errors/error.html", code=400, title=_("This page had expired"),
-                           message=_("For your safety, forms expire after a while. Please go "
-                                     "back, reload the page and try again.")), 400

@@ -70,7 +70,8 @@ def _view_functions() -> Any:
     return current_app.view_functions
 
 
-ROUTES = [
+# (rule, endpoint, view, methods) for the worksheets blueprint.
+ROUTES: list[tuple[str, str, Any, list[str]]] = [
     ("/staff/clients/<int:client_id>/entries/<int:entry_id>", "staff_entry", staff_entry,
      ["GET"]),
     ("/staff/clients/<int:client_id>/entries", "staff_entries", staff_entries, ["GET"]),

@@ -102,6 +102,11 @@ def fresh_app(base: Path, **overrides: Any) -> Iterator[Any]:
         "OUTBOX_DIR": str(base / "outbox"),
         "BASE_URL": "http://127.0.0.1",
         "REQUIRE_2FA_ROLES": [],
+        # Argon2id with its cheapest parameters (honoured only with TESTING): a sign-in then
+        # takes milliseconds, not half a second, and the suite stays within its time budget.
+        # TESTING changes nothing else here: the app's own error pages still answer.
+        "TESTING": True,
+        "PASSWORD_HASH_CHEAP": True,
         **overrides,
     })
     with app.app_context():
@@ -160,6 +165,27 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 def live_server(live_app: Any) -> Iterator[LiveServer]:
     with _once("live_server", lambda: serving(live_app)) as server:
         yield server
+
+
+@contextlib.contextmanager
+def _demo(app: Any) -> Iterator[dict[str, Any]]:
+    from icbt import demo
+
+    with app.app_context():
+        demo.build()
+    yield {"password": demo.DEMO_PASSWORD, "client": demo.client_email(0),
+           "therapist": "therapist@demo.icbt", "designer": "designer@demo.icbt"}
+
+
+@pytest.fixture(scope="session")
+def demo_clinic(live_app: Any) -> Iterator[dict[str, Any]]:
+    """The demo clinic (`icbt demo`) in the live app: staff, a dozen clients, weeks of history.
+
+    Journeys make their own people; this is for pages that need history (charts, a full
+    queue): the accessibility checks and the README screenshots. Returns the logins.
+    """
+    with _once("demo_clinic", lambda: _demo(live_app)) as logins:
+        yield logins
 
 
 @contextlib.contextmanager

@@ -113,7 +113,11 @@ FOCUS_STYLE_JS = """() => {
 
 def focus_visible(page: Any) -> dict[str, Any]:
     """Fail unless the focused element shows a focus indicator (outline or box-shadow ring)."""
-    info = page.evaluate(FOCUS_STYLE_JS)
+    return assert_focus_visible(page.evaluate(FOCUS_STYLE_JS))
+
+
+def assert_focus_visible(info: dict[str, Any] | None) -> dict[str, Any]:
+    """Fail unless FOCUS_STYLE_JS's answer shows a visible focus indicator."""
     assert info is not None, "nothing has keyboard focus"
     outlined = info["outlineStyle"] not in ("none", "") and info["outlineWidth"] >= 2
     ringed = info["boxShadow"] not in ("none", "")

@@ -7,16 +7,17 @@ from typing import Any
 import harness
 from harness import *  # noqa: F401,F403 - the browser fixtures
 from harness import check_axe, shot
+from steps import expect
 
 pytestmark = harness.PYTESTMARK
 
 
 def test_login_and_help_pages_are_accessible(page: Any, live_server: Any, axe_source: str) -> None:
     page.goto(live_server.url + "/login")
-    assert page.get_by_role("heading", name="Sign in").is_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     check_axe(page, axe_source)
     page.get_by_role("link", name="Need help now?").click()
-    assert page.get_by_role("heading", name="Need help now?").is_visible()
+    expect(page.get_by_role("heading", name="Need help now?")).to_be_visible()
     check_axe(page, axe_source)
     shot(page, "help-page")
 

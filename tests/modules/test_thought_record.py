@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
-
 from ws_helpers import (
-    assert_stored_or_errors, entry_count, fill, hostile_form, inputs, latest_entry, new_client,
-    open_form, summary,
+    HOSTILE,
+    entry_count,
+    fill,
+    hostile_form,
+    inputs,
+    latest_entry,
+    new_client,
+    open_form,
+    post_hostile,
+    summary,
 )
 
 ANSWERS = {
@@ -107,17 +114,28 @@ def test_add_another_row_without_javascript(app, make_user) -> None:
     assert 'value="Angry"' in page
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(**HOSTILE, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=hostile_form(list(ANSWERS) + ["emotions-count", "thoughts-count", "rerate-count"]))
 def test_hostile_input_never_500(app, make_user, data) -> None:
-    if not hasattr(test_hostile_input_never_500, "who"):
-        test_hostile_input_never_500.who = {}
-    who = test_hostile_input_never_500.who.get(id(app))
-    if who is None:
-        who = new_client(app, make_user)
-        test_hostile_input_never_500.who[id(app)] = who
-    user, c = who
+    post_hostile(app, make_user, "thought_record", data)
+
+
+def test_rerating_without_a_name_uses_the_feeling_above(app, make_user) -> None:
+    user, c = new_client(app, make_user)
+    answers = {k: v for k, v in ANSWERS.items() if not k.endswith("-name") or k.startswith("emotions")}
+    assert fill(c, "thought_record", answers).status_code == 302
+    entry = latest_entry(app, user)
+    assert entry.data["rerate"] == [{"name": "Anxious", "intensity": 40},
+                                    {"name": "Sad", "intensity": 50}]
+    assert "Anxious 80→40" in summary(app, entry)
+
+
+def test_adding_a_row_keeps_every_ticked_box(app, make_user) -> None:
+    user, c = new_client(app, make_user)
     _html, hidden = open_form(c, "/worksheets/new/thought_record")
-    before = entry_count(app, user)
-    resp = c.post("/worksheets/new/thought_record", data={**data, **hidden, "action": "submit"})
-    assert_stored_or_errors(app, user, resp, before)
+    c.post("/worksheets/new/thought_record", data={
+        **hidden, "traps": ["mind_reading", "labelling"], "thoughts-count": "3",
+        "action": "add_row:thoughts"})
+    page = c.get("/worksheets/new/thought_record").get_data(as_text=True)
+    assert 'value="mind_reading" checked' in page and 'value="labelling" checked' in page
+    assert "thoughts-3-text" in inputs(page)

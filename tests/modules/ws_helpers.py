@@ -7,11 +7,11 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 
+from conftest import csrf_from, login_as
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import strategies as st
 
-from conftest import csrf_from, login_as
 from icbt.db import db
 from icbt.models import Entry, User
 
@@ -149,3 +149,24 @@ def assert_stored_or_errors(app: Flask, user: User, resp: Any, before: int) -> N
         assert after == before
         if resp.status_code == 200:
             assert error_count(resp.get_data(as_text=True)) > 0
+
+
+_SIGNED_IN: dict[int, tuple[User, FlaskClient]] = {}
+
+
+def post_hostile(app: Flask, make_user: Callable[..., User], kind: str, data: dict[str, Any],
+                 **extra: Any) -> None:
+    """Post hostile data to a worksheet (re-opening the form, which resumes any draft)."""
+    who = _SIGNED_IN.get(id(app))
+    if who is None or who[0] is None:
+        who = new_client(app, make_user, **extra)
+        _SIGNED_IN.clear()
+        _SIGNED_IN[id(app)] = who
+    user, c = who
+    _html, hidden = open_form(c, f"/worksheets/new/{kind}")
+    before = entry_count(app, user)
+    resp = c.post(f"/worksheets/new/{kind}", data={**data, **hidden, "action": "submit"})
+    assert_stored_or_errors(app, user, resp, before)
+
+
+HOSTILE = {"max_examples": 30, "deadline": None}

@@ -1,14 +1,14 @@
 """review: flag.cleared_at, and at most one open flag per client and rule kind
 
 Revision ID: 0005_review
-Revises: 0001
+Revises: (see down_revision)
 Create Date: 2026-11-30
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0005_review"
-down_revision = "0001"
+down_revision = "0004_lessons"
 branch_labels = None
 depends_on = None
 

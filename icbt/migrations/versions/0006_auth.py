@@ -1,14 +1,14 @@
 """auth: TOTP replay guard and the pending sign-in email on user
 
 Revision ID: 0006_auth
-Revises: 0001
+Revises: (see down_revision)
 Create Date: 2026-11-30
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0006_auth"
-down_revision = "0001"
+down_revision = "0005_review"
 branch_labels = None
 depends_on = None
 

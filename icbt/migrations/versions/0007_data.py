@@ -1,7 +1,7 @@
 """data rights: make audit_event append-only in the database itself
 
 Revision ID: 0007_data
-Revises: 0001
+Revises: (see down_revision)
 Create Date: 2026-11-30
 
 The ORM already refuses to update or delete AuditEvent rows; these triggers
@@ -11,7 +11,7 @@ PostgreSQL. No model changes.
 from alembic import op
 
 revision = "0007_data"
-down_revision = "0001"
+down_revision = "0006_auth"
 branch_labels = None
 depends_on = None
 

@@ -35,6 +35,20 @@
     }
   }
 
+  // Copy e.g. each feeling's name into the re-rating row below it, unless already typed there.
+  function mirrorRows(form, event) {
+    var spec = (form.getAttribute("data-mirror") || "").split(":");
+    var target = event.target;
+    if (spec.length !== 3 || !target || !target.name) { return; }
+    var match = new RegExp("^" + spec[0] + "-(\\d+)-" + spec[2] + "$").exec(target.name);
+    if (!match) { return; }
+    var copy = form.elements[spec[1] + "-" + match[1] + "-" + spec[2]];
+    if (copy && (!copy.value || copy.getAttribute("data-mirrored") === copy.value)) {
+      copy.value = target.value;
+      copy.setAttribute("data-mirrored", target.value);
+    }
+  }
+
   function setup(form) {
     var url = form.getAttribute("data-autosave-url");
     var status = form.querySelector("[data-autosave-status]");
@@ -66,7 +80,11 @@
         .then(function () { busy = false; });
     }
 
-    form.addEventListener("input", function () { dirty = true; updateRecall(form); });
+    form.addEventListener("input", function (event) {
+      dirty = true;
+      mirrorRows(form, event);
+      updateRecall(form);
+    });
     form.addEventListener("change", function () { dirty = true; updateRecall(form); });
     form.addEventListener("submit", function () { submitting = true; });
     window.setInterval(save, INTERVAL);
