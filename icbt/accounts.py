@@ -8,6 +8,7 @@ import secrets
 from datetime import timedelta
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -189,7 +190,7 @@ def find_token(raw: str, purpose: str) -> Token | None:
     return token
 
 
-def external_url(endpoint: str, **values: object) -> str:
+def external_url(endpoint: str, **values: Any) -> str:
     """Build an absolute link for an email from BASE_URL (no request needed)."""
     base = current_app.config["BASE_URL"].rstrip("/")
     with current_app.test_request_context(base_url=base + "/"):

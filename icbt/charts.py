@@ -80,7 +80,7 @@ def _date_axis(ax: Any, start: date, end: date, size: str) -> None:
     """Readable day labels: fewer ticks on narrow charts."""
     from matplotlib.dates import AutoDateLocator, DateFormatter
 
-    ax.set_xlim(start - timedelta(days=0.5), end + timedelta(days=0.5))
+    ax.set_xlim(start - timedelta(days=0.5), end + timedelta(days=1))
     ax.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=4 if size == "narrow" else 8))
     ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
 

@@ -94,17 +94,22 @@ def users_assign(client_email: str, therapist_email: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Build the demo data, then exit.")
+@click.option("--code", "show_code", is_flag=True,
+              help="Print the demo staff's current two-step sign-in code, then exit.")
 @click.option("--clients", type=click.IntRange(1), default=None,
               help="Build a synthetic clinic of this many clients instead (PERF).")
 @click.option("--therapists", type=click.IntRange(1), default=10, show_default=True)
 @click.option("--days", type=click.IntRange(7), default=180, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @with_appcontext
-def demo(host: str, port: int, no_serve: bool, clients: int | None, therapists: int, days: int,
-         seed: int) -> None:
+def demo(host: str, port: int, no_serve: bool, show_code: bool, clients: int | None,
+         therapists: int, days: int, seed: int) -> None:
     """Build a demo clinic in the instance folder (once) and serve it."""
     from . import demo as demo_mod
 
+    if show_code:
+        click.echo(demo_mod.current_code())
+        return
     upgrade_db()
     if clients is not None:  # the synthetic clinic (icbt/synthetic.py)
         from . import synthetic
@@ -122,12 +127,9 @@ def demo(host: str, port: int, no_serve: bool, clients: int | None, therapists: 
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     app.config["SCHEDULER_IN_PROCESS"] = True
-    try:
-        from .jobs import start_background_scheduler
-    except ImportError:  # scheduler not built yet
-        start_background_scheduler = None
-    if start_background_scheduler is not None:
-        start_background_scheduler(app)
+    from .jobs import start_background_scheduler
+
+    start_background_scheduler(app)
     # Release this command's own connection: the server's threads use their own.
     db.session.remove()
     click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C to stop)")

@@ -7,6 +7,10 @@ from .db import db
 from .models import User
 
 DEMO_PASSWORD = "demo-calm-harbour-2026"
+# Therapists and admins must use two-step sign-in. So that the demo can be tried without
+# setting it up, its staff share this published secret: `icbt demo --code` prints the
+# current code. A real deployment never has such a secret.
+DEMO_TOTP_SECRET = "ICBTDEMOICBTDEMOICBTDEMO"
 
 STAFF = [
     ("admin@demo.icbt", "admin", "Alex Admin"),
@@ -33,6 +37,11 @@ def build() -> bool:
     for email, role, name in STAFF:
         staff[email] = accounts.create_user(email, role, name=name, password=DEMO_PASSWORD,
                                             check_password=False)
+    for user in staff.values():
+        if user.role in ("therapist", "admin"):
+            user.totp_secret = DEMO_TOTP_SECRET
+            user.totp_enabled = True
+    db.session.commit()
     therapists = [staff["therapist@demo.icbt"], staff["therapist2@demo.icbt"]]
     clients: list[User] = []
     for i, name in enumerate(CLIENTS):
@@ -62,4 +71,13 @@ def logins_text() -> str:
     for email, role, _name in STAFF:
         lines.append(f"  {role:<10} {email}")
     lines.append(f"  {'client':<10} {client_email(0)}  (and client2 ... client{len(CLIENTS)})")
+    lines.append("Therapists and the admin also need a two-step code: run `icbt demo --code`, or")
+    lines.append(f"add the demo secret {DEMO_TOTP_SECRET} to an authenticator app.")
     return "\n".join(lines)
+
+
+def current_code() -> str:
+    """The demo staff's current two-step code (from the published demo secret)."""
+    import pyotp
+
+    return str(pyotp.TOTP(DEMO_TOTP_SECRET).now())

@@ -262,6 +262,10 @@ def reauth_required(view: F) -> F:
 # --- headers --------------------------------------------------------------------------------
 
 
+# Endpoints whose responses a browser may keep but must revalidate (see _headers).
+REVALIDATE_ENDPOINTS = frozenset({"charts.chart"})
+
+
 def _headers(response: Response) -> Response:
     """Add the security headers to every response."""
     response.headers.setdefault("Content-Security-Policy", CSP)
@@ -273,10 +277,13 @@ def _headers(response: Response) -> Response:
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
     if current_app.config.get("HTTPS"):
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    # Everything but our static files may show personal data (a chart is health data too):
-    # never store it in any cache, the browser's included. There is no opt-out; material
-    # that may be cached belongs in /static.
-    if request.endpoint != "static":
+    # Everything but our static files may show personal data: never store it in any cache,
+    # the browser's included. The one listed exception is the chart images, which the charts
+    # issue asks browsers to reuse by ETag: "private, no-cache" keeps them out of shared
+    # caches and makes the browser ask every time (a cheap 304 after an access check).
+    if request.endpoint in REVALIDATE_ENDPOINTS and response.status_code in (200, 304):
+        response.headers["Cache-Control"] = "private, no-cache"
+    elif request.endpoint != "static":
         # A view's "private" is kept (it only narrows); anything looser is replaced.
         private = "private" in response.headers.get("Cache-Control", "")
         response.headers["Cache-Control"] = "private, no-store" if private else "no-store"

@@ -69,7 +69,7 @@ def test_duplicate_email_is_one_line(app: Flask, runner) -> None:  # type: ignor
 
 
 def test_demo_builds_once_and_its_logins_work(app: Flask, runner) -> None:  # type: ignore[no-untyped-def]
-    from conftest import login_as
+    from conftest import login_as, login_with_totp
     from icbt import demo
 
     r = runner.invoke(args=["demo", "--no-serve"])
@@ -83,9 +83,14 @@ def test_demo_builds_once_and_its_logins_work(app: Flask, runner) -> None:  # ty
         assert db.session.scalar(db.select(db.func.count(User.id))) == count
         therapist = db.session.scalar(db.select(User).where(User.email == "therapist@demo.icbt"))
         db.session.expunge(therapist)
-    c = login_as(app, therapist, demo.DEMO_PASSWORD)
+    assert therapist.totp_secret == demo.DEMO_TOTP_SECRET
+    c = login_with_totp(app, therapist, demo.DEMO_PASSWORD)
     assert c.get("/").status_code == 302
     assert c.get("/staff/clients").status_code == 200
+    code = runner.invoke(args=["demo", "--code"])
+    assert code.exit_code == 0 and code.output.strip().isdigit()
+    client = login_as(app, _user(app, demo.client_email(0)), demo.DEMO_PASSWORD)
+    assert client.get("/home").status_code == 200
 
 
 def test_console_script_reports_errors_without_traceback(tmp_path: Path) -> None:
@@ -101,3 +106,11 @@ def test_console_script_reports_errors_without_traceback(tmp_path: Path) -> None
     assert r.returncode == 1
     assert "Traceback" not in r.stderr + r.stdout
     assert (tmp_path / "inst" / "secret_key").exists()
+
+
+def _user(app: Flask, email: str) -> User:
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        assert user is not None
+        db.session.expunge(user)
+        return user

@@ -276,7 +276,9 @@ def test_the_scheduler_is_built_to_run_one_job_at_a_time(app: Flask) -> None:
     sched = build_scheduler(app)
     assert isinstance(sched, BlockingScheduler)
     found = {j.id: j for j in sched.get_jobs()}
-    assert set(found) == {"unlock", "reminders", "outbox", "nightly", "purge", "catch-up"}
+    from icbt.jobs import JOBS
+
+    assert set(found) == set(JOBS) | {"catch-up"}
     for job in found.values():
         assert job.coalesce is True and job.max_instances == 1
         assert job.misfire_grace_time == 3600
@@ -308,6 +310,8 @@ def test_background_scheduler_catches_up_at_start(app: Flask, make_user, clock) 
 
 def test_scheduler_once_command(app: Flask, runner) -> None:  # type: ignore[no-untyped-def]
     first = runner.invoke(args=["scheduler", "--once"])
-    assert "Ran: unlock, reminders, outbox, nightly, purge." in first.output
+    from icbt.jobs import ORDER
+
+    assert f"Ran: {', '.join(ORDER)}." in first.output
     again = runner.invoke(args=["scheduler", "--once"])
     assert "nothing was due" in again.output

@@ -160,4 +160,5 @@ def test_behind_a_proxy_the_forwarded_address_is_counted_only_when_configured(
         with proxied.app_context():
             last = db.session.scalars(select(LoginAttempt).order_by(LoginAttempt.id.desc())).first()
             assert last.ip == counted_ip
+            db.session.remove()
             db.engine.dispose()

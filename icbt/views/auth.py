@@ -163,8 +163,9 @@ def accept_invite(token: str) -> Response | str | tuple[str, int]:
         except accounts.AccountError as exc:
             form.password.errors = [str(exc)]
         else:
+            resp = after_password(user)  # signing in starts a new session: flash after it
             flash(_("Your password is set. Welcome!"), "success")
-            return after_password(user)
+            return resp
     return render_template("auth/set_password.html", form=form, invite=True)
 
 

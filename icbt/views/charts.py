@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from flask import Blueprint, abort, current_app, g, make_response, request
+from flask import Blueprint, abort, current_app, make_response, request
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -78,7 +78,6 @@ def chart(client_id: int, kind: str, fmt: str) -> Response:
         resp.mimetype = charts.FORMATS[fmt]
     resp.set_etag(etag)
     # private: personal data never sits in shared caches; no-cache: the browser keeps its copy
-    # but asks every time (a cheap 304). g.cacheable keeps icbt.security from sending no-store.
-    g.cacheable = True
+    # but asks every time (a cheap 304). icbt.security lists this endpoint as the exception.
     resp.headers["Cache-Control"] = "private, no-cache"
     return resp
