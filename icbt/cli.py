@@ -145,6 +145,9 @@ def init_app(app: Flask) -> None:
 
     users.add_command(reset_2fa)
     app.cli.add_command(demo)
+    from .program_cli import enrol_command
+
+    app.cli.add_command(enrol_command)
     from . import data_cli  # backup, restore, export, import, retention (DATA-RIGHTS)
 
     app.cli.add_command(data_cli.backup_cmd)

@@ -217,6 +217,7 @@ def build(ids: Select[Any], now: datetime, th: Thresholds, as_of: datetime | Non
     moods = _mood_days(ids, as_of, mood_from)
     tz_of = {p.id: p.timezone or "UTC" for p in people}
     by_client: dict[int, list[HomeworkItem]] = defaultdict(list)
+    titles: dict[str, str] = {}  # a dozen worksheet keys over thousands of rows: look each up once
     for it in items:
         tz = tz_of.get(it.client_id, "UTC")
         if it.worksheet == MOOD_KEY:  # daily check-ins: local days from assignment to due day
@@ -226,7 +227,8 @@ def build(ids: Select[Any], now: datetime, th: Thresholds, as_of: datetime | Non
         else:
             done = int(it.done or 0)
         by_client[it.client_id].append(HomeworkItem(
-            it.id, it.worksheet, _title(it.worksheet), it.week, max(it.times or 1, 1), done,
+            it.id, it.worksheet, titles.get(it.worksheet) or titles.setdefault(
+                it.worksheet, _title(it.worksheet)), it.week, max(it.times or 1, 1), done,
             it.due_at, it.enrolment_id))
     out = []
     for p in people:

@@ -114,3 +114,24 @@ def _user(app: Flask, email: str) -> User:
         assert user is not None
         db.session.expunge(user)
         return user
+
+
+def test_enrol_from_the_command_line(app: Flask, runner) -> None:  # type: ignore[no-untyped-def]
+    from icbt.models import Enrolment
+
+    for args in (["t@example.org", "--role", "therapist"], ["a@example.org", "--role", "admin"],
+                 ["c@example.org", "--role", "client", "--therapist", "t@example.org"]):
+        assert _run(runner, "users", "create", *args, "--password-stdin").exit_code == 0
+    bad = runner.invoke(args=["enrol", "c@example.org", "no-such-program", "--by", "a@example.org"])
+    assert bad.exit_code == 1 and len(bad.output.strip().splitlines()) == 1
+    bad_date = runner.invoke(args=["enrol", "c@example.org", "cbt-low-mood", "--by",
+                                   "a@example.org", "--start", "soon"])
+    assert bad_date.exit_code == 1 and "--start" in bad_date.output
+    ok = runner.invoke(args=["enrol", "c@example.org", "cbt-low-mood", "--by", "a@example.org",
+                             "--start", "2026-03-02"])
+    assert ok.exit_code == 0, ok.output
+    with app.app_context():
+        enrolment = db.session.scalar(db.select(Enrolment))
+        assert enrolment is not None and enrolment.program_slug == "cbt-low-mood"
+    again = runner.invoke(args=["enrol", "c@example.org", "cbt-low-mood", "--by", "t@example.org"])
+    assert again.exit_code == 1 and "already" in again.output
