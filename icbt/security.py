@@ -297,6 +297,29 @@ def local_now(user: User) -> datetime:
     return to_local(utcnow(), user.timezone)
 
 
+def _strip_nul(values: Any) -> Any:
+    """Return the multidict without NUL characters (PostgreSQL text cannot hold them)."""
+    from werkzeug.datastructures import ImmutableMultiDict
+
+    return ImmutableMultiDict([(k.replace("\x00", ""), v.replace("\x00", "") if isinstance(v, str)
+                                else v) for k, v in values.items(multi=True)])
+
+
+def _drop_nul_characters() -> None:
+    """Remove NUL characters from query and form values before any view reads them.
+
+    A NUL is never meaningful in what a person types, and PostgreSQL refuses to store it:
+    without this, a stray or hostile NUL would be a 500 on PostgreSQL and fine on SQLite.
+    """
+    if b"\x00" in request.query_string or b"%00" in request.query_string.lower():
+        request.args = _strip_nul(request.args)  # type: ignore[misc]
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        form = request.form
+        if any("\x00" in k or "\x00" in v for k, v in form.items(multi=True)):
+            request.form = _strip_nul(form)  # type: ignore[misc]
+
+
 def init_app(app: Flask) -> None:
     """Install the request hooks (and trust a reverse proxy's headers when told to)."""
     hops = int(app.config.get("PROXY_HOPS") or 0)
@@ -305,6 +328,7 @@ def init_app(app: Flask) -> None:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
                                 x_host=hops)
+    app.before_request(_drop_nul_characters)
     app.before_request(_enforce_timeouts)
     app.before_request(_require_second_factor_setup)
     app.after_request(_headers)

@@ -171,8 +171,18 @@ def live_server(live_app: Any) -> Iterator[LiveServer]:
 def _demo(app: Any) -> Iterator[dict[str, Any]]:
     from icbt import demo
 
+    from icbt.db import db
+    from icbt.models import User
+
     with app.app_context():
         demo.build()
+        # The demo staff share a two-step secret; these pages are about layout and
+        # accessibility, so sign in with the password alone (journey 4 covers two-step
+        # sign-in, and the live app requires it of no role).
+        for user in db.session.scalars(db.select(User).where(User.totp_enabled.is_(True))):
+            user.totp_enabled = False
+            user.totp_secret = None
+        db.session.commit()
     yield {"password": demo.DEMO_PASSWORD, "client": demo.client_email(0),
            "therapist": "therapist@demo.icbt", "designer": "designer@demo.icbt"}
 
