@@ -218,11 +218,11 @@ def invite_client(
     return client
 
 
-def accept_invitation(raw: str, password: str) -> User:
-    """Set the client's password from an invitation token; the token works once."""
-    token = find_token(raw, "invite")
+def _password_from_token(raw: str, purpose: str, expired: str, password: str) -> User:
+    """Set a password from a one-time token (used once); other sessions end."""
+    token = find_token(raw, purpose)
     if token is None:
-        raise AccountError(_("This invitation link has expired or was already used."))
+        raise AccountError(expired)
     user = db.session.get(User, token.user_id)
     assert user is not None
     problem = password_problem(password, email=user.email, name=user.name)
@@ -230,11 +230,17 @@ def accept_invitation(raw: str, password: str) -> User:
         raise AccountError(problem)
     token.used_at = utcnow()
     user.password_hash = hash_password(password)
-    if user.status == "invited":
+    if purpose == "invite" and user.status == "invited":
         user.status = "active"
     user.session_version += 1
     db.session.commit()
     return user
+
+
+def accept_invitation(raw: str, password: str) -> User:
+    """Set the client's password from an invitation token; the token works once."""
+    return _password_from_token(
+        raw, "invite", _("This invitation link has expired or was already used."), password)
 
 
 def request_reset(email: str) -> None:
@@ -260,19 +266,8 @@ def request_reset(email: str) -> None:
 
 def reset_password(raw: str, password: str) -> User:
     """Set a new password from a reset token; the token works once; other sessions end."""
-    token = find_token(raw, "reset")
-    if token is None:
-        raise AccountError(_("This reset link has expired or was already used."))
-    user = db.session.get(User, token.user_id)
-    assert user is not None
-    problem = password_problem(password, email=user.email, name=user.name)
-    if problem:
-        raise AccountError(problem)
-    token.used_at = utcnow()
-    user.password_hash = hash_password(password)
-    user.session_version += 1
-    db.session.commit()
-    return user
+    return _password_from_token(
+        raw, "reset", _("This reset link has expired or was already used."), password)
 
 
 def change_password(user: User, current: str, new: str) -> None:
