@@ -32,7 +32,22 @@ def fits_label(value: Any) -> str:
     return str(dict(FITS).get(str(value), ""))
 
 
-class CheckTheFacts(Worksheet):
+class EmotionShift(Worksheet):
+    """Worksheets about one emotion rated before and after (check the facts, opposite action)."""
+
+    def title_of(self, data: Mapping[str, Any]) -> str:
+        """The emotion."""
+        return clip(data.get("emotion"), 60)
+
+    def highlights(self, data: Mapping[str, Any]) -> list[str]:
+        """The change in intensity."""
+        b, a = data.get("intensity_before"), data.get("intensity_after")
+        if isinstance(b, int) and isinstance(a, int):
+            return [_("%(e)s: %(b)d → %(a)d", e=clip(data.get("emotion"), 40), b=b, a=a)]
+        return []
+
+
+class CheckTheFacts(EmotionShift):
     """Emotion, the prompting event, interpretations, threats, does it fit."""
 
     key = "check_the_facts"
@@ -80,17 +95,6 @@ class CheckTheFacts(Worksheet):
     def recall(self, data: Mapping[str, Any]) -> str:
         """The emotion being checked."""
         return before_after(data)
-
-    def title_of(self, data: Mapping[str, Any]) -> str:
-        """The emotion."""
-        return clip(data.get("emotion"), 60)
-
-    def highlights(self, data: Mapping[str, Any]) -> list[str]:
-        """The change in intensity."""
-        b, a = data.get("intensity_before"), data.get("intensity_after")
-        if isinstance(b, int) and isinstance(a, int):
-            return [_("%(e)s: %(b)d → %(a)d", e=clip(data.get("emotion"), 40), b=b, a=a)]
-        return []
 
     def summary(self, data: Mapping[str, Any]) -> str:
         """Emotion and intensity shift, the verdict, the event."""

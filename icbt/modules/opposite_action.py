@@ -8,12 +8,12 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .base import Settings, Worksheet, clip
-from .check_the_facts import FITS, before_after
+from .base import Settings, clip
+from .check_the_facts import FITS, EmotionShift, before_after
 from .fields import FieldSpec, Section
 
 
-class OppositeAction(Worksheet):
+class OppositeAction(EmotionShift):
     """Emotion, urge, the opposite action, whether it was done and what happened."""
 
     key = "opposite_action"
@@ -56,17 +56,6 @@ class OppositeAction(Worksheet):
         """The emotion and its urge."""
         urge = clip(data.get("urge"), 80)
         return before_after(data) + (f" — {urge}" if urge else "")
-
-    def title_of(self, data: Mapping[str, Any]) -> str:
-        """The emotion."""
-        return clip(data.get("emotion"), 60)
-
-    def highlights(self, data: Mapping[str, Any]) -> list[str]:
-        """The change in intensity."""
-        b, a = data.get("intensity_before"), data.get("intensity_after")
-        if isinstance(b, int) and isinstance(a, int):
-            return [_("%(e)s: %(b)d → %(a)d", e=clip(data.get("emotion"), 40), b=b, a=a)]
-        return []
 
     def summary(self, data: Mapping[str, Any]) -> str:
         """Emotion shift, urge, opposite action, whether done."""
