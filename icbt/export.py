@@ -59,6 +59,8 @@ NOT_EXPORTED: dict[str, str] = {
     "token": "one-time links, stored as hashes; useless outside this instance",
     "outbox_message": "copies of emails already sent to the client; removed by retention",
     "pending_submission": "a form kept for at most two days until the client signs in again",
+    "review_state": "a summary the review queue computes from the exported tables (program, "
+                    "week, homework counts, last activity); nothing the client gave",
 }
 
 # The client's own row: these columns only (never the password hash or 2FA secrets).

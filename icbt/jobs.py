@@ -58,6 +58,13 @@ def nightly_recompute(now: datetime) -> int:
     return review.recompute_all(now)
 
 
+def refresh_flags(now: datetime) -> int:
+    """Recompute the flags of clients whose data changed or whose local day moved on."""
+    from . import review
+
+    return review.refresh_all(now)
+
+
 def purge_trash(now: datetime) -> int:
     """Delete for good the worksheet entries left in the trash too long (WORKSHEETS' purge)."""
     from . import worksheets
@@ -93,13 +100,14 @@ JOBS: dict[str, Job] = {job.name: job for job in (
     Job("unlock", unlock_lessons, every=timedelta(minutes=5)),
     Job("reminders", send_reminders, every=timedelta(minutes=15)),
     Job("outbox", send_outbox, every=timedelta(minutes=1)),
+    Job("flags", refresh_flags, every=timedelta(minutes=10)),
     Job("nightly", nightly_recompute, daily_at=time(3, 0)),
     Job("purge", purge_trash, daily_at=time(3, 30)),
     Job("deletions", purge_deletions, daily_at=time(3, 45)),
     Job("retention", apply_retention, daily_at=time(4, 0)),
 )}
 # The order one catch-up run takes: open lessons, then remind, then send what was queued.
-ORDER = ("unlock", "reminders", "outbox", "nightly", "purge", "deletions", "retention")
+ORDER = ("unlock", "reminders", "outbox", "nightly", "flags", "purge", "deletions", "retention")
 
 
 def is_due(job: Job, last: datetime | None, now: datetime) -> bool:

@@ -274,7 +274,9 @@ class Draft(db.Model):  # type: ignore[name-defined,misc]
 
 class MoodCheckin(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "mood_checkin"
-    __table_args__ = (UniqueConstraint("client_id", "day"),)
+    # (client_id, created_at): when a client last checked in, by index (REVIEW's snapshots).
+    __table_args__ = (UniqueConstraint("client_id", "day"),
+                      Index("ix_mood_checkin_client_created", "client_id", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
@@ -331,6 +333,28 @@ class Flag(db.Model):  # type: ignore[name-defined,misc]
 Index("uq_flag_open_rule", Flag.client_id, Flag.kind, unique=True,
       sqlite_where=Flag.closed_at.is_(None) & (Flag.kind != "risk"),
       postgresql_where=Flag.closed_at.is_(None) & (Flag.kind != "risk"))
+
+
+class ReviewState(db.Model):  # type: ignore[name-defined,misc]
+    """What the queue shows of a client, kept with their flags by every recompute (REVIEW).
+
+    `due_at` is the first moment a time-based rule could change its answer (the client's
+    next local midnight, or a homework deadline passing a day mark); any write to the
+    data the rules read deletes the row. The queue recomputes only clients with no row or
+    a `due_at` in the past, so opening it costs a few reads, however large the caseload.
+    """
+
+    __tablename__ = "review_state"
+
+    client_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    checked_at: Mapped[datetime] = mapped_column(DateTime)
+    due_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    program_slug: Mapped[str | None] = mapped_column(String(80))
+    week: Mapped[int | None] = mapped_column(Integer)
+    homework_done: Mapped[int] = mapped_column(Integer, default=0)
+    homework_total: Mapped[int] = mapped_column(Integer, default=0)
+    last_activity: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Message(db.Model):  # type: ignore[name-defined,misc]

@@ -3,7 +3,8 @@
 The rules are pure (icbt.review_rules); snapshots come from batched queries
 (icbt.review_snapshots). Recomputing a caseload costs a fixed number of statements:
 the snapshot queries, one to load the stored flags, and at most one executemany
-each to open, update, close and clear flags. Risk flags (icbt.safety.raise_risk) are
+each to open, update, close and clear flags, and one to keep each client's ReviewState
+(what the queue shows, and when the time-based rules next need a look). Risk flags (icbt.safety.raise_risk) are
 never closed here: only a therapist's acknowledgement closes them. The queue built on
 these flags is icbt.review_queue.
 """
@@ -16,14 +17,25 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy import Select, bindparam, delete, event, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from . import review_snapshots as snapshots
 from .db import db, utcnow
-from .models import Flag, User
+from .models import (
+    Enrolment,
+    Entry,
+    Flag,
+    Homework,
+    LessonProgress,
+    MeasureResponse,
+    MoodCheckin,
+    ReviewState,
+    User,
+)
 from .review_lifecycle import FlagPlan, StoredFlag, plan_flags
-from .review_rules import RULE_KINDS, ClientSnapshot, Thresholds, evaluate
+from .review_rules import RULE_KINDS, ClientSnapshot, Thresholds, evaluate, next_change
 from .review_snapshots import ClientInfo
 from .timeutil import local_today
 
@@ -41,7 +53,7 @@ def thresholds() -> Thresholds:
 
 def _stored(ids: Select[Any]) -> dict[int, list[StoredFlag]]:
     """Rule flags that still matter: open ones, and acknowledged ones not yet cleared."""
-    rows = db.session.execute(
+    rows = db.session.connection().execute(
         select(Flag.id, Flag.client_id, Flag.kind, Flag.closed_at, Flag.acknowledged_at,
                Flag.snoozed_until, Flag.evidence)
         .where(Flag.client_id.in_(ids), Flag.kind.in_(RULE_KINDS),
@@ -83,6 +95,32 @@ def _apply(plans: dict[int, FlagPlan], now: datetime) -> None:
                            .values(cleared_at=now), clears)
 
 
+def _upsert() -> Any:
+    """INSERT ... ON CONFLICT (client_id) DO UPDATE for review_state, in this dialect."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    t = ReviewState.__table__
+    stmt = insert(t)
+    return stmt.on_conflict_do_update(
+        index_elements=[t.c.client_id],
+        set_={c.name: stmt.excluded[c.name] for c in t.c if c.name != "client_id"})
+
+
+def _save_states(snaps: list[tuple[ClientInfo, ClientSnapshot]], now: datetime) -> None:
+    """Keep what the queue shows of each client, and when their rules need a look again."""
+    rows = []
+    for _info, s in snaps:
+        done, total = snapshots.homework_this_week(s)
+        rows.append({"client_id": s.client_id, "checked_at": now, "due_at": next_change(s, now),
+                     "program_slug": s.program_slug, "week": s.current_week,
+                     "homework_done": done, "homework_total": total,
+                     "last_activity": s.last_activity})
+    if rows:
+        db.session.execute(_upsert(), rows)
+
+
 def recompute(ids: Select[Any], now: datetime | None = None
               ) -> list[tuple[ClientInfo, ClientSnapshot]]:
     """Bring the stored flags of every client in `ids` in line with the rules; commit."""
@@ -96,8 +134,28 @@ def recompute(ids: Select[Any], now: datetime | None = None
         plans[s.client_id] = plan_flags(results, stored.get(s.client_id, []),
                                         local_today(s.timezone, now))
     _apply(plans, now)
+    _save_states(snaps, now)
     db.session.commit()
     return snaps
+
+
+def stale(ids: Select[Any], now: datetime) -> Select[Any]:
+    """The clients in `ids` whose flags need a recompute: never computed, or due by now."""
+    rs = ReviewState
+    return (select(User.id).outerjoin(rs, rs.client_id == User.id)
+            .where(User.id.in_(ids), or_(rs.client_id.is_(None), rs.due_at <= now)))
+
+
+def refresh(ids: Select[Any], now: datetime | None = None) -> int:
+    """Recompute only the clients in `ids` that need it (see ReviewState); return how many.
+
+    When none do, this is one read; otherwise one batched recompute of just those clients.
+    """
+    now = now or utcnow()
+    todo = list(db.session.scalars(stale(ids, now)))
+    if not todo:
+        return 0
+    return len(recompute_retrying(snapshots.caseload(client_ids=todo), now))
 
 
 def recompute_retrying(ids: Select[Any], now: datetime | None) -> list[Any]:
@@ -118,6 +176,50 @@ def recompute_client(client_id: int) -> None:
 def recompute_all(now: datetime | None = None) -> int:
     """Recompute every client's flags (the nightly job); return how many clients."""
     return len(recompute_retrying(snapshots.caseload(), now))
+
+
+def refresh_all(now: datetime | None = None) -> int:
+    """Recompute the clients whose data changed or whose day moved on (the frequent job)."""
+    now = now or utcnow()
+    todo = stale(snapshots.caseload(), now)
+    if db.session.scalar(select(todo.exists())) is not True:
+        db.session.commit()
+        return 0
+    return len(recompute_retrying(todo, now))
+
+
+# --- Keeping ReviewState honest: any change to what the rules read makes it stale ----------
+
+WATCHED = (MoodCheckin, MeasureResponse, Entry, Homework, LessonProgress, Enrolment)
+WATCHED_USER = ("status", "timezone", "therapist_id", "role")
+
+
+def _touched_clients(session: Session) -> set[int]:
+    ids: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, WATCHED):
+            cid = getattr(obj, "client_id", None)
+            if cid is not None:
+                ids.add(cid)
+        elif isinstance(obj, User) and obj.id is not None:
+            state = inspect(obj)
+            if any(state.attrs[a].history.has_changes() for a in WATCHED_USER):
+                ids.add(obj.id)
+    return ids
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_states(session: Session, _context: Any) -> None:
+    """Delete the ReviewState of every client whose rule inputs this flush wrote.
+
+    Writers also call recompute_client after their commit; this makes sure a writer that
+    does not (an import, a script, a new feature) cannot leave the queue showing old facts:
+    the next queue load or the frequent job recomputes those clients.
+    """
+    ids = _touched_clients(session)
+    if ids:
+        session.connection().execute(
+            delete(ReviewState).where(ReviewState.client_id.in_(sorted(ids))))
 
 
 def acknowledge(flag: Flag, by: User, note: str, snooze_until: date | None = None,

@@ -1,7 +1,9 @@
 """The therapist's review queue: clients by their most severe open flag, then how long open.
 
-`queue` refreshes the caseload's flags first (a fixed number of statements, see
-icbt.review); `queue_as_of` computes it from stored history without writing anything.
+`queue` reads the stored flags and each client's ReviewState, after recomputing only the
+clients whose data changed or whose day moved on (icbt.review.refresh: usually none, as
+writers and the frequent job keep them fresh); a fixed number of statements either way.
+`queue_as_of` computes it from stored history without writing anything.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from . import review_snapshots as snapshots
-from .db import db
-from .models import Flag
-from .review import recompute_retrying, thresholds
+from .db import db, utcnow
+from .models import Flag, ReviewState, User
+from .review import refresh, thresholds
 from .review_rules import KINDS, ClientSnapshot, evaluate
 from .review_snapshots import ClientInfo
 from .review_words import evidence_numbers, evidence_words
@@ -39,7 +41,6 @@ class QueueRow:
     """One client in the queue."""
 
     client: ClientInfo
-    snapshot: ClientSnapshot
     flags: list[FlagView]
     program: str
     week: int | None
@@ -87,7 +88,7 @@ def _program_title(slug: str | None) -> str:
 
 def _row(info: ClientInfo, s: ClientSnapshot, flags: list[FlagView], unread: int) -> QueueRow:
     done, total = snapshots.homework_this_week(s)
-    return QueueRow(info, s, sorted(flags, key=lambda f: (-f.severity, f.since)),
+    return QueueRow(info, sorted(flags, key=lambda f: (-f.severity, f.since)),
                     _program_title(s.program_slug), s.current_week, done, total,
                     s.last_activity, unread)
 
@@ -111,15 +112,29 @@ def queue(therapist_id: int, kind: str | None = None, now: datetime | None = Non
     """A therapist's clients (discharged ones left out), flags fresh, most urgent first."""
     from .messaging import unread_by_client
 
+    now = now or utcnow()
     ids = snapshots.caseload(therapist_id=therapist_id, include_discharged=False)
-    snaps = recompute_retrying(ids, now)
+    refresh(ids, now)
     open_flags: dict[int, list[FlagView]] = {}
     for flag in db.session.scalars(select(Flag).where(Flag.client_id.in_(ids),
                                                       Flag.closed_at.is_(None))):
         open_flags.setdefault(flag.client_id, []).append(_view(flag))
     unread = unread_by_client(ids)
-    rows = [_row(info, s, open_flags.get(info.id, []), unread.get(info.id, 0))
-            for info, s in snaps]
+    u, rs = User, ReviewState
+    titles: dict[str | None, str] = {}
+    rows = []
+    for r in db.session.execute(
+            select(u.id, u.name, u.email, u.timezone, u.status, u.therapist_id,
+                   rs.program_slug, rs.week, rs.homework_done, rs.homework_total,
+                   rs.last_activity)
+            .outerjoin(rs, rs.client_id == u.id).where(u.id.in_(ids))):
+        if r.program_slug not in titles:
+            titles[r.program_slug] = _program_title(r.program_slug)
+        flags = sorted(open_flags.get(r.id, []), key=lambda f: (-f.severity, f.since))
+        rows.append(QueueRow(
+            ClientInfo(r.id, r.name, r.email, r.timezone, r.status, r.therapist_id), flags,
+            titles[r.program_slug], r.week, r.homework_done or 0, r.homework_total or 0,
+            r.last_activity, unread.get(r.id, 0)))
     return _finish(rows, kind)
 
 

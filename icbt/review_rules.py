@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .timeutil import to_local
+from .timeutil import local_midnight_utc, to_local
 
 # Severity: 4 urgent, 3 high, 2 medium, 1 low. "risk" is raised by icbt.safety, never here.
 KIND_SEVERITY = {"risk": 4, "deteriorating": 3, "stalled": 2, "homework": 1, "quiet": 1}
@@ -152,11 +152,20 @@ class FlagResult:
 def mood_windows(days: Mapping[date, int | float], today: date
                  ) -> tuple[float | None, int, float | None, int]:
     """Mean mood of the last 7 days and of the 7 before: (recent, n, previous, n)."""
-    recent = [v for d, v in days.items() if today - timedelta(days=6) <= d <= today]
-    previous = [v for d, v in days.items()
-                if today - timedelta(days=13) <= d <= today - timedelta(days=7)]
-    return (sum(recent) / len(recent) if recent else None, len(recent),
-            sum(previous) / len(previous) if previous else None, len(previous))
+    recent_from, previous_from = today - timedelta(days=6), today - timedelta(days=13)
+    rs: float = 0
+    ps: float = 0
+    rn = pn = 0
+    for d, v in days.items():  # one pass: this runs for every client of the clinic
+        if d > today or d < previous_from:
+            continue
+        if d >= recent_from:
+            rs += v
+            rn += 1
+        else:
+            ps += v
+            pn += 1
+    return (rs / rn if rn else None, rn, ps / pn if pn else None, pn)
 
 
 def _local_day(value: datetime, tz: str) -> date:
@@ -268,3 +277,25 @@ def evaluate(s: ClientSnapshot, now: datetime, th: Thresholds) -> list[FlagResul
     if s.case_status in ("invited", "discharged"):
         return []
     return [r for rule in RULES if (r := rule(s, now, th)) is not None]
+
+
+def next_change(s: ClientSnapshot, now: datetime) -> datetime:
+    """The first moment after `now` at which `evaluate` could answer differently for `s`.
+
+    With the data unchanged, the rules read the clock only through the client's local day
+    (the mood windows, days without activity or check-ins, snoozes) and through whole days
+    since a homework deadline (overdue after N days, too old after M, and the "N days
+    late" in the evidence). So the answer holds until the next local midnight or the next
+    whole day after a deadline, whichever comes first.
+    """
+    due = local_midnight_utc(_local_day(now, s.timezone) + timedelta(days=1), s.timezone)
+    day = timedelta(days=1)
+    for hw in s.homework:
+        if hw.due_at is None:
+            continue
+        if hw.due_at > now:
+            mark = hw.due_at
+        else:
+            mark = hw.due_at + day * ((now - hw.due_at) // day + 1)
+        due = min(due, mark)
+    return due

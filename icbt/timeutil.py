@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .db import utcnow
 
 
+@lru_cache(maxsize=512)
 def zone(name: str | None) -> ZoneInfo:
     """Return the zone by name, falling back to UTC for an unknown name."""
     try:
@@ -16,11 +18,13 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+@lru_cache(maxsize=16384)  # the flag recompute converts the same instants for many clients
 def to_local(value: datetime, tz: str | None) -> datetime:
     """Convert a naive UTC datetime to naive local time in tz."""
     return value.replace(tzinfo=UTC).astimezone(zone(tz)).replace(tzinfo=None)
 
 
+@lru_cache(maxsize=4096)
 def local_midnight_utc(day: date, tz: str | None) -> datetime:
     """Return the naive UTC instant at which `day` starts in tz."""
     return datetime.combine(day, time(0), tzinfo=zone(tz)).astimezone(UTC).replace(tzinfo=None)

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import delete
 from conftest import PASSWORD, login_as
 from flask import Flask
 from perf_helpers import count_get, grow, statements
 
 from icbt import create_app, program
 from icbt.db import db
-from icbt.models import User
+from icbt.models import ReviewState, User
 from icbt.timeutil import local_today
 
 
@@ -185,11 +186,21 @@ def test_queue_statements_use_indexes(plan_app, clock) -> None:
     _needs(app, "staff.queue")
     therapist, _client = _seed(app, _maker(app), clock)
     web = login_as(app, therapist)
-    assert web.get("/staff/queue").status_code == 200
+    # With nothing stored (a new deployment, or all data changed), this load recomputes.
+    with app.app_context():
+        db.session.execute(delete(ReviewState))
+        db.session.commit()
     with statements(app) as seen:
         assert web.get("/staff/queue").status_code == 200
     plans = _plans(app, seen)
     assert any("mood_checkin" in sql for sql, _d in plans), "the queue read no check-ins?"
+    assert _full_scans(plans) == []
+    # Later loads read the stored flags and review state only.
+    with statements(app) as seen:
+        assert web.get("/staff/queue").status_code == 200
+    plans = _plans(app, seen)
+    assert any("review_state" in sql for sql, _d in plans), "the queue read no review state?"
+    assert not any("mood_checkin" in sql for sql, _d in plans), "the queue recomputed again"
     assert _full_scans(plans) == []
 
 
