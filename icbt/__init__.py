@@ -53,12 +53,26 @@ def _load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
 
 
+class App(Flask):
+    """Flask, plus one retry of a GET whose write SQLite refused (see icbt.db)."""
+
+    def dispatch_request(self) -> Any:  # noqa: D102 - Flask's, with the retry
+        try:
+            return super().dispatch_request()
+        except Exception as exc:
+            from .db import retry_with_write_lock
+
+            if not retry_with_write_lock(exc):
+                raise
+            return super().dispatch_request()
+
+
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure an icbt application."""
     instance_path = os.environ.get("ICBT_INSTANCE_PATH")
     if test_config and test_config.get("INSTANCE_PATH"):
         instance_path = str(test_config["INSTANCE_PATH"])
-    app = Flask(
+    app = App(
         __name__,
         instance_relative_config=True,
         instance_path=instance_path or str(Path.cwd() / "instance"),

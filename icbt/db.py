@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING = {
@@ -26,6 +28,7 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+log = logging.getLogger("icbt.db")
 
 
 @event.listens_for(Engine, "connect")
@@ -44,11 +47,45 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cur.close()
 
 
+def _reading_request() -> bool:
+    """A GET or HEAD that has not been told to take the write lock (see retry_with_write_lock)."""
+    return (has_request_context() and request.method in ("GET", "HEAD")
+            and not g.get("icbt_write_lock"))
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn: Any) -> None:
-    """Start SQLite transactions with BEGIN IMMEDIATE so concurrent writers queue, not fail."""
+    """Start SQLite transactions so writers queue instead of failing, and readers share.
+
+    Everything that may write (POST requests, jobs, commands) begins with BEGIN IMMEDIATE:
+    it takes the write lock up front and waits its turn (busy_timeout) instead of failing
+    half-way. A GET or HEAD begins with a plain BEGIN, so the workers read at the same
+    time (WAL readers never block); if such a request then writes (an audit row, a lesson
+    marked opened) and another worker wrote in between, SQLite refuses the upgrade and
+    `retry_with_write_lock` runs the view once more with BEGIN IMMEDIATE.
+    """
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if _reading_request() else "BEGIN IMMEDIATE")
+
+
+def _busy(exc: BaseException) -> bool:
+    """SQLITE_BUSY in any of its forms (BUSY_SNAPSHOT: a reader's write came too late)."""
+    code = getattr(getattr(exc, "orig", None), "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF == 5  # SQLITE_BUSY
+
+
+def retry_with_write_lock(exc: BaseException) -> bool:
+    """After a GET's write was refused, roll back and say whether to run the view again.
+
+    True once per request, for SQLITE_BUSY in a reading request: the next transaction
+    then begins with BEGIN IMMEDIATE, which waits for the lock instead of failing.
+    """
+    if not (_reading_request() and isinstance(exc, OperationalError) and _busy(exc)):
+        return False
+    db.session.rollback()
+    g.icbt_write_lock = True
+    log.info("a read request had to write; running it again with the write lock")
+    return True
 
 
 def utcnow() -> datetime:
