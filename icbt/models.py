@@ -242,7 +242,9 @@ class Entry(db.Model):  # type: ignore[name-defined,misc]
     """One worksheet entry of any type: the type's module owns the shape of `data`."""
 
     __tablename__ = "entry"
-    __table_args__ = (Index("ix_entry_client_created", "client_id", "created_at"),)
+    __table_args__ = (Index("ix_entry_client_created", "client_id", "created_at"),
+                      # When each client last changed an entry, by index (REVIEW's snapshots).
+                      Index("ix_entry_client_updated", "client_id", "updated_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))

@@ -135,7 +135,11 @@ def sync(enrolment: Enrolment, now: datetime | None = None, *, commit: bool = Tr
         if _unlock(enrolment, client, program, plan, week, at, now, notify_client and last):
             opened.append(week)
     if commit:
-        _after_write(client.id, enrolment, opened) if opened else db.session.commit()
+        if opened:
+            _after_write(client.id, enrolment, opened)
+        elif db.session.new or db.session.dirty or db.session.deleted:
+            db.session.commit()  # the caller's changes; an empty commit would only expire
+            # every loaded row and make the page read them again
     return opened
 
 

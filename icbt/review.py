@@ -11,13 +11,16 @@ these flags is icbt.review_queue.
 
 from __future__ import annotations
 
+import gc
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, delete, event, inspect, or_, select
+from sqlalchemy import Select, Text, bindparam, cast, delete, event, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -55,7 +58,7 @@ def _stored(ids: Select[Any]) -> dict[int, list[StoredFlag]]:
     """Rule flags that still matter: open ones, and acknowledged ones not yet cleared."""
     rows = db.session.connection().execute(
         select(Flag.id, Flag.client_id, Flag.kind, Flag.closed_at, Flag.acknowledged_at,
-               Flag.snoozed_until, Flag.evidence)
+               Flag.snoozed_until, cast(Flag.evidence, Text).label("evidence"))
         .where(Flag.client_id.in_(ids), Flag.kind.in_(RULE_KINDS),
                or_(Flag.closed_at.is_(None),
                    Flag.acknowledged_at.is_not(None) & Flag.cleared_at.is_(None)))
@@ -64,7 +67,7 @@ def _stored(ids: Select[Any]) -> dict[int, list[StoredFlag]]:
     for r in rows:
         out.setdefault(r.client_id, []).append(StoredFlag(
             r.id, r.kind, r.closed_at is None, r.acknowledged_at is not None, r.snoozed_until,
-            r.evidence or {}))
+            r.evidence or "{}"))
     return out
 
 
@@ -121,9 +124,31 @@ def _save_states(snaps: list[tuple[ClientInfo, ClientSnapshot]], now: datetime) 
         db.session.execute(_upsert(), rows)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a batch builds its (acyclic) rows and snapshots.
+
+    A 10,000-client recompute allocates millions of small objects; the collector then runs
+    dozens of full passes over them for nothing (about a quarter of the recompute's time
+    in benchmarks/). Reference counting still frees everything; the collector resumes after.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def recompute(ids: Select[Any], now: datetime | None = None
               ) -> list[tuple[ClientInfo, ClientSnapshot]]:
     """Bring the stored flags of every client in `ids` in line with the rules; commit."""
+    with _gc_paused():
+        return _recompute(ids, now)
+
+
+def _recompute(ids: Select[Any], now: datetime | None) -> list[tuple[ClientInfo, ClientSnapshot]]:
     now = now or utcnow()
     th = thresholds()
     snaps = snapshots.build(ids, now, th)

@@ -6,6 +6,7 @@ therapist acknowledged it; an acknowledgement may snooze the flag until a date.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,7 +24,21 @@ class StoredFlag:
     is_open: bool
     acknowledged: bool
     snoozed_until: date | None = None
-    evidence: Mapping[str, Any] = field(default_factory=dict)
+    # The stored evidence: a mapping, or the JSON text as stored (icbt.review reads it raw,
+    # so unchanged flags are recognised without decoding thousands of JSON documents).
+    evidence: Mapping[str, Any] | str = field(default_factory=dict)
+
+
+def same_evidence(stored: Mapping[str, Any] | str, new: dict[str, Any]) -> bool:
+    """Tell whether a flag's stored evidence equals the rule's evidence now."""
+    if isinstance(stored, str):
+        if stored == json.dumps(new):  # written by the same json.dumps: the usual case
+            return True
+        try:
+            stored = json.loads(stored)
+        except ValueError:
+            return False
+    return isinstance(stored, Mapping) and dict(stored) == new
 
 
 @dataclass
@@ -57,7 +72,7 @@ def plan_flags(results: list[FlagResult], stored: list[StoredFlag], today: date)
             plan.to_clear.extend(f.id for f in acked)
             continue
         if open_flag is not None:
-            if dict(open_flag.evidence) != result.evidence:
+            if not same_evidence(open_flag.evidence, result.evidence):
                 plan.to_update.append((open_flag.id, result.evidence))
             plan.to_clear.extend(f.id for f in acked)
             continue

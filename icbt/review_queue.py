@@ -102,7 +102,8 @@ def _finish(rows: list[QueueRow], kind: str | None) -> Queue:
     return q
 
 
-def _view(flag: Flag) -> FlagView:
+def _view(flag: Any) -> FlagView:
+    """A Flag (or a row with its columns) as the queue shows it."""
     return FlagView(flag.kind, flag.severity, flag.opened_at,
                     evidence_words(flag.kind, flag.source, flag.evidence),
                     evidence_numbers(flag.evidence), flag.id)
@@ -116,14 +117,16 @@ def queue(therapist_id: int, kind: str | None = None, now: datetime | None = Non
     ids = snapshots.caseload(therapist_id=therapist_id, include_discharged=False)
     refresh(ids, now)
     open_flags: dict[int, list[FlagView]] = {}
-    for flag in db.session.scalars(select(Flag).where(Flag.client_id.in_(ids),
-                                                      Flag.closed_at.is_(None))):
-        open_flags.setdefault(flag.client_id, []).append(_view(flag))
+    f = Flag
+    for row in db.session.connection().execute(  # plain rows: no ORM objects to build
+            select(f.id, f.client_id, f.kind, f.severity, f.source, f.evidence, f.opened_at)
+            .where(f.client_id.in_(ids), f.closed_at.is_(None))):
+        open_flags.setdefault(row.client_id, []).append(_view(row))
     unread = unread_by_client(ids)
     u, rs = User, ReviewState
     titles: dict[str | None, str] = {}
     rows = []
-    for r in db.session.execute(
+    for r in db.session.connection().execute(
             select(u.id, u.name, u.email, u.timezone, u.status, u.therapist_id,
                    rs.program_slug, rs.week, rs.homework_done, rs.homework_total,
                    rs.last_activity)

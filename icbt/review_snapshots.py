@@ -100,15 +100,21 @@ def _enrolments(ids: Select[Any], as_of: datetime | None) -> dict[int, dict[str,
 
 def _lessons(ids: Select[Any], as_of: datetime | None
              ) -> tuple[dict[int, Any], dict[int, tuple[Any, Any]]]:
-    """The current (latest unlocked) lesson per client, and the last opened/completed times."""
-    lp = LessonProgress
-    rn = func.row_number().over(partition_by=lp.client_id,
-                                order_by=(lp.enrolment_id.desc(), lp.week.desc()))
-    sub = (select(lp.client_id, lp.enrolment_id, lp.week, lp.lesson_title, lp.unlocked_at,
-                  lp.completed_at, rn.label("rn"))
-           .where(lp.client_id.in_(ids), lp.unlocked_at.is_not(None),
-                  _before(lp.unlocked_at, as_of)).subquery())
-    current = {r.client_id: r for r in db.session.connection().execute(select(sub).where(sub.c.rn == 1))}
+    """The current (latest unlocked) lesson per client, and the last opened/completed times.
+
+    The current lesson is one ordered look-up per client on the client's few rows (not a
+    window over every client's lessons).
+    """
+    lp, u = LessonProgress, User
+    x = aliased(LessonProgress)
+    latest = (select(x.id).where(x.client_id == u.id, x.unlocked_at.is_not(None),
+                                 _before(x.unlocked_at, as_of))
+              .order_by(x.enrolment_id.desc(), x.week.desc()).limit(1)
+              .correlate(u).scalar_subquery())
+    current = {r.client_id: r for r in db.session.connection().execute(
+        select(lp.client_id, lp.enrolment_id, lp.week, lp.lesson_title, lp.unlocked_at,
+               lp.completed_at).select_from(u).join(lp, lp.id == latest)
+        .where(u.id.in_(ids)))}
     activity = {
         cid: (opened, completed) for cid, opened, completed in db.session.connection().execute(
             select(lp.client_id, func.max(_upto(lp.opened_at, as_of)),
@@ -159,13 +165,26 @@ def _measures(ids: Select[Any], as_of: datetime | None
 
 
 def _last_entries(ids: Select[Any], as_of: datetime | None) -> dict[int, datetime]:
-    e = Entry
-    alive = e.deleted_at.is_(None) if as_of is None else or_(e.deleted_at.is_(None),
-                                                             e.deleted_at >= as_of)
+    """When each client last wrote or changed a worksheet entry (one still there).
+
+    Now: two ordered index look-ups per client, on (client_id, created_at) and
+    (client_id, updated_at). As of a past moment: a grouped scan (rarely needed).
+    """
+    e, u = Entry, User
+    if as_of is None:
+        def newest(col: Any) -> Any:
+            return (select(col).where(e.client_id == u.id, e.deleted_at.is_(None))
+                    .order_by(col.desc()).limit(1).correlate(u).scalar_subquery())
+
+        rows = db.session.connection().execute(
+            select(u.id, newest(e.created_at), newest(e.updated_at)).where(u.id.in_(ids)))
+        return {cid: max(t for t in (c, up) if t is not None) for cid, c, up in rows
+                if c is not None or up is not None}
+    alive = or_(e.deleted_at.is_(None), e.deleted_at >= as_of)
     rows = db.session.connection().execute(
         select(e.client_id, func.max(e.created_at), func.max(_upto(e.updated_at, as_of)))
         .where(e.client_id.in_(ids), alive, _before(e.created_at, as_of)).group_by(e.client_id))
-    return {cid: max(t for t in (c, u) if t is not None) for cid, c, u in rows}
+    return {cid: max(t for t in (c, up) if t is not None) for cid, c, up in rows}
 
 
 def _last_checkins(ids: Select[Any], as_of: datetime | None) -> dict[int, tuple[date, datetime]]:
@@ -192,8 +211,9 @@ def _homework(ids: Select[Any], as_of: datetime | None, horizon: datetime) -> li
     h, e = Homework, Entry
     alive = e.deleted_at.is_(None) if as_of is None else or_(e.deleted_at.is_(None),
                                                              e.deleted_at >= as_of)
-    # The client_id match lets SQL use ix_entry_client_created when few entries have homework.
-    done = (select(func.count(e.id)).where(e.homework_id == h.id, e.client_id == h.client_id,
+    # By homework id alone: a client_id match here would tempt SQLite (no statistics) to
+    # walk all the client's entries by a (client_id, ...) index instead.
+    done = (select(func.count(e.id)).where(e.homework_id == h.id,
                                            alive, _before(e.created_at, as_of))
             .correlate(h).scalar_subquery())
     return list(db.session.connection().execute(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_date
@@ -34,8 +35,13 @@ def day_words(value: str | date | None) -> str:
     """A date as "2 March" in the reader's language."""
     if value is None:
         return ""
-    day = date.fromisoformat(value) if isinstance(value, str) else value
     locale = str(get_locale() or "en") if has_request_context() else "en"
+    return _format_day(value, locale)
+
+
+@lru_cache(maxsize=4096)  # a queue of 100 clients names the same few weeks of days
+def _format_day(value: str | date, locale: str) -> str:
+    day = date.fromisoformat(value) if isinstance(value, str) else value
     return format_date(day, "d MMMM", locale=locale)
 
 

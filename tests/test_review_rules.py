@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -233,3 +234,17 @@ def test_risk_evidence_in_words() -> None:
         "“More than half the days”"]
     assert evidence_words("risk", "help_now", {"times": 3}) == [
         "Pressed “Need help now?” (3 times that day)"]
+
+
+def test_stored_evidence_as_json_text_is_compared_exactly() -> None:
+    from icbt.review_lifecycle import same_evidence
+
+    ev = QUIET.evidence
+    assert same_evidence(json.dumps(ev), ev)
+    assert same_evidence(json.dumps(ev, indent=2), ev)  # other spacing: decoded, still equal
+    assert not same_evidence(json.dumps({"reasons": []}), ev)
+    assert not same_evidence("not json", ev)
+    stale = StoredFlag(5, "quiet", True, False, evidence=json.dumps({"reasons": []}))
+    assert plan_flags([QUIET], [stale], date(2026, 3, 2)).to_update == [(5, QUIET.evidence)]
+    same = StoredFlag(5, "quiet", True, False, evidence=json.dumps(QUIET.evidence))
+    assert plan_flags([QUIET], [same], date(2026, 3, 2)).to_update == []

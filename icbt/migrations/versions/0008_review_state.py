@@ -1,5 +1,5 @@
-"""review: review_state (what the queue shows of each client, when to look again); an index
-for when each client last checked in
+"""review: review_state (what the queue shows of each client, when to look again); indexes
+for when each client last checked in and last changed an entry
 
 Revision ID: 0008_review_state
 Revises: (see down_revision)
@@ -33,9 +33,11 @@ def upgrade():
     op.create_index(op.f("ix_review_state_due_at"), "review_state", ["due_at"], unique=False)
     op.create_index("ix_mood_checkin_client_created", "mood_checkin", ["client_id", "created_at"],
                     unique=False)
+    op.create_index("ix_entry_client_updated", "entry", ["client_id", "updated_at"], unique=False)
 
 
 def downgrade():
+    op.drop_index("ix_entry_client_updated", table_name="entry")
     op.drop_index("ix_mood_checkin_client_created", table_name="mood_checkin")
     op.drop_index(op.f("ix_review_state_due_at"), table_name="review_state")
     op.drop_table("review_state")
