@@ -55,6 +55,14 @@ def draft_for(client_id: int, key: str) -> MeasureResponse | None:
     )
 
 
+def measures_with_drafts(client_id: int) -> set[str]:
+    """The measures the client started and has not finished (one query for all)."""
+    return set(db.session.scalars(
+        select(MeasureResponse.measure).where(MeasureResponse.client_id == client_id,
+                                              MeasureResponse.completed_at.is_(None))
+        .distinct()))
+
+
 def save_answers(client: User, key: str, answers: Sequence[int | None]) -> SaveResult:
     """Keep a draft or score a complete response; raise the risk signal in the same commit."""
     measure = measures.get(key)

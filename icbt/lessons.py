@@ -76,9 +76,10 @@ def client_week(client: User, now: datetime | None = None) -> Week:
     enrolment = prog.current_enrolment(client.id)
     if enrolment is None:
         return Week()
-    prog.sync(enrolment, now)
-    program = prog.get_program(enrolment.program_slug)
     rows = prog.progress_rows(enrolment.id)
+    if prog.sync(enrolment, now, rows=rows):  # a lesson opened just now: read them again
+        rows = prog.progress_rows(enrolment.id)
+    program = prog.get_program(enrolment.program_slug)
     week = Week(enrolment=enrolment, program=program, rows=rows,
                 title=program.title if program else enrolment.program_slug,
                 current=rows[-1] if rows else None)

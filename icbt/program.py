@@ -117,8 +117,11 @@ def _unlock(enrolment: Enrolment, client: User, program: Any, plan: Plan, week: 
 
 
 def sync(enrolment: Enrolment, now: datetime | None = None, *, commit: bool = True,
-         notify_client: bool = True) -> list[int]:
-    """Open every lesson that is due by `now`; return the weeks opened."""
+         notify_client: bool = True, rows: list[LessonProgress] | None = None) -> list[int]:
+    """Open every lesson that is due by `now`; return the weeks opened.
+
+    `rows`: the enrolment's progress rows if the caller has just read them.
+    """
     now = now or utcnow()
     if enrolment.status != "active":
         return []
@@ -126,7 +129,7 @@ def sync(enrolment: Enrolment, now: datetime | None = None, *, commit: bool = Tr
     client = db.session.get(User, enrolment.client_id)
     if program is None or client is None or client.status == "discharged":
         return []
-    plan = plan_for(enrolment, program, client.timezone)
+    plan = plan_for(enrolment, program, client.timezone, rows)
     steps = due_unlocks(plan, now)
     opened: list[int] = []
     for i, (week, at) in enumerate(steps):

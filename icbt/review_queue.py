@@ -20,7 +20,7 @@ from .models import Flag, ReviewState, User
 from .review import refresh, thresholds
 from .review_rules import KINDS, ClientSnapshot, evaluate
 from .review_snapshots import ClientInfo
-from .review_words import evidence_numbers, evidence_words
+from .review_words import Words, evidence_numbers, evidence_words
 from .timeutil import to_local
 
 
@@ -102,10 +102,10 @@ def _finish(rows: list[QueueRow], kind: str | None) -> Queue:
     return q
 
 
-def _view(flag: Any) -> FlagView:
+def _view(flag: Any, w: Words | None = None) -> FlagView:
     """A Flag (or a row with its columns) as the queue shows it."""
     return FlagView(flag.kind, flag.severity, flag.opened_at,
-                    evidence_words(flag.kind, flag.source, flag.evidence),
+                    evidence_words(flag.kind, flag.source, flag.evidence, w),
                     evidence_numbers(flag.evidence), flag.id)
 
 
@@ -117,11 +117,12 @@ def queue(therapist_id: int, kind: str | None = None, now: datetime | None = Non
     ids = snapshots.caseload(therapist_id=therapist_id, include_discharged=False)
     refresh(ids, now)
     open_flags: dict[int, list[FlagView]] = {}
+    w = Words()  # one language lookup for every flag on the page
     f = Flag
     for row in db.session.connection().execute(  # plain rows: no ORM objects to build
             select(f.id, f.client_id, f.kind, f.severity, f.source, f.evidence, f.opened_at)
             .where(f.client_id.in_(ids), f.closed_at.is_(None))):
-        open_flags.setdefault(row.client_id, []).append(_view(row))
+        open_flags.setdefault(row.client_id, []).append(_view(row, w))
     unread = unread_by_client(ids)
     u, rs = User, ReviewState
     titles: dict[str | None, str] = {}

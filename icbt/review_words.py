@@ -9,8 +9,7 @@ from typing import Any
 
 from babel.dates import format_date
 from flask import has_request_context
-from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from .measures import OPTIONS
@@ -24,6 +23,34 @@ KIND_LABELS = {
 }
 SEVERITY_LABELS = {4: _l("urgent"), 3: _l("high"), 2: _l("medium"), 1: _l("low")}
 MEASURE_TITLES = {"phq9": "PHQ-9", "gad7": "GAD-7"}
+
+
+class Words:
+    """gettext, ngettext and day names bound to one request's language, looked up once.
+
+    Flask-Babel finds the translations again on every call (tens of microseconds); the
+    queue words hundreds of reasons per page, so it makes one of these per page.
+    """
+
+    def __init__(self) -> None:
+        from flask_babel import get_translations
+
+        self.locale = str(get_locale() or "en") if has_request_context() else "en"
+        self.translations = get_translations()
+
+    def gettext(self, msgid: str, **variables: Any) -> str:
+        """As flask_babel.gettext."""
+        s = self.translations.ugettext(msgid)
+        return s % variables if variables else s
+
+    def ngettext(self, singular: str, plural: str, num: int, **variables: Any) -> str:
+        """As flask_babel.ngettext (`num` is a variable too)."""
+        variables.setdefault("num", num)
+        return self.translations.ungettext(singular, plural, num) % variables
+
+    def day(self, value: str | date | None) -> str:
+        """A date as "2 March"."""
+        return "" if value is None else _format_day(value, self.locale)
 
 
 def kind_label(kind: str) -> str:
@@ -45,48 +72,51 @@ def _format_day(value: str | date, locale: str) -> str:
     return format_date(day, "d MMMM", locale=locale)
 
 
-def _days(n: int) -> str:
-    return ngettext("%(num)d day", "%(num)d days", n)
+def _days(n: int, w: Words) -> str:
+    return w.ngettext("%(num)d day", "%(num)d days", n)
 
 
-def reason_words(r: Mapping[str, Any]) -> str:
+def reason_words(r: Mapping[str, Any], w: Words | None = None) -> str:
     """One reason (a dict of numbers) in words."""
+    w = w or Words()
     code = r.get("code")
     if code == "measure_up":
         title = MEASURE_TITLES.get(str(r.get("measure")), str(r.get("measure")))
-        return _("%(m)s up %(n)d points since %(d)s (%(a)d → %(b)d)", m=title,
-                 n=int(r["points"]), d=day_words(r.get("baseline")), a=int(r["from"]),
+        return w.gettext("%(m)s up %(n)d points since %(d)s (%(a)d → %(b)d)", m=title,
+                 n=int(r["points"]), d=w.day(r.get("baseline")), a=int(r["from"]),
                  b=int(r["to"]))
     if code == "mood_drop":
-        return _("Mood 7-day average fell by %(n).1f points (%(a).1f → %(b).1f)",
+        return w.gettext("Mood 7-day average fell by %(n).1f points (%(a).1f → %(b).1f)",
                  n=float(r["drop"]), a=float(r["from"]), b=float(r["to"]))
     if code == "no_activity":
         if r.get("last"):
-            return _("No activity for %(days)s (last on %(d)s)", days=_days(int(r["days"])),
-                     d=day_words(r["last"]))
-        return _("No activity since starting on %(d)s (%(days)s)", d=day_words(r.get("start")),
-                 days=_days(int(r["days"])))
+            return w.gettext("No activity for %(days)s (last on %(d)s)", days=_days(int(r["days"]), w),
+                     d=w.day(r["last"]))
+        return w.gettext("No activity since starting on %(d)s (%(days)s)", d=w.day(r.get("start")),
+                 days=_days(int(r["days"]), w))
     if code == "lesson_waiting":
-        return _("Week %(w)s lesson open for %(days)s without being completed",
-                 w=r.get("week") or "?", days=_days(int(r["days"])))
+        return w.gettext("Week %(w)s lesson open for %(days)s without being completed",
+                 w=r.get("week") or "?", days=_days(int(r["days"]), w))
     if code == "homework_overdue":
-        return _("%(t)s %(days)s past due (%(done)d of %(times)d done)", t=r.get("title") or "",
-                 days=_days(int(r["days"])), done=int(r["done"]), times=int(r["times"]))
+        return w.gettext("%(t)s %(days)s past due (%(done)d of %(times)d done)", t=r.get("title") or "",
+                 days=_days(int(r["days"]), w), done=int(r["done"]), times=int(r["times"]))
     if code == "no_checkin":
         if r.get("last"):
-            return _("No mood check-in for %(days)s (last on %(d)s)",
-                     days=_days(int(r["days"])), d=day_words(r["last"]))
-        return _("No mood check-in since starting on %(d)s (%(days)s)",
-                 d=day_words(r.get("start")), days=_days(int(r["days"])))
+            return w.gettext("No mood check-in for %(days)s (last on %(d)s)",
+                     days=_days(int(r["days"]), w), d=w.day(r["last"]))
+        return w.gettext("No mood check-in since starting on %(d)s (%(days)s)",
+                 d=w.day(r.get("start")), days=_days(int(r["days"]), w))
     return str(r.get("words") or code or "")
 
 
-def evidence_words(kind: str, source: str, evidence: Mapping[str, Any] | None) -> list[str]:
+def evidence_words(kind: str, source: str, evidence: Mapping[str, Any] | None,
+                   w: Words | None = None) -> list[str]:
     """Every reason of a flag in words; risk flags (raised by icbt.safety) included."""
+    w = w or Words()
     evidence = evidence or {}
     reasons = evidence.get("reasons")
     if isinstance(reasons, list) and reasons:
-        return [reason_words(r) for r in reasons if isinstance(r, Mapping)]
+        return [reason_words(r, w) for r in reasons if isinstance(r, Mapping)]
     words = evidence.get("words")
     if isinstance(words, str) and words:
         return [words]
@@ -96,16 +126,16 @@ def evidence_words(kind: str, source: str, evidence: Mapping[str, Any] | None) -
         times = evidence.get("times")
         if "help" in source:
             if isinstance(times, int) and times > 1:
-                return [_("Pressed “Need help now?” (%(n)d times that day)", n=times)]
-            return [_("Pressed “Need help now?”")]
+                return [w.gettext("Pressed “Need help now?” (%(n)d times that day)", n=times)]
+            return [w.gettext("Pressed “Need help now?”")]
         if "phq" in source or "item" in source:
             answer = evidence.get("answer")
             label = dict(OPTIONS).get(answer) if isinstance(answer, int) else None
             if label:
-                return [_("PHQ-9 question 9 (thoughts of being better off dead or of self-harm): "
+                return [w.gettext("PHQ-9 question 9 (thoughts of being better off dead or of self-harm): "
                           "“%(a)s”", a=label)]
-            return [_("Answered PHQ-9 question 9 (thoughts of self-harm) above 0")]
-        return [_("A safety answer needs your attention")]
+            return [w.gettext("Answered PHQ-9 question 9 (thoughts of self-harm) above 0")]
+        return [w.gettext("A safety answer needs your attention")]
     return []
 
 

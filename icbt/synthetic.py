@@ -165,6 +165,11 @@ def build(clients: int, therapists: int, days: int, seed: int, now: datetime | N
     _fix_sequences(conn)
     db.session.commit()
     _snapshots(programs)
+    if conn.dialect.name == "postgresql":
+        # Fresh statistics for the planner: until autovacuum gets to the new tables, the
+        # first flag recompute on PostgreSQL took 25 s instead of 2 (benchmarks/RESULTS.md).
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
     built = time.perf_counter() - started
     say(f"Wrote {sum(w.counts.values()):,} rows in {built:.1f} s "
         f"({w.counts['mood_checkin']:,} mood check-ins).")

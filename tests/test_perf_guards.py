@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete
 from conftest import PASSWORD, login_as
 from flask import Flask
 from perf_helpers import count_get, grow, statements
+from sqlalchemy import delete
 
 from icbt import create_app, program
 from icbt.db import db

@@ -1,7 +1,8 @@
 """Scale-out: two app processes and one scheduler on the same PostgreSQL.
 
-A check-in written through one app is seen through the other (sessions live in signed
-cookies, data in the database: nothing a second worker needs is kept per process), and
+A check-in written through one app is seen through the other, on the client's page and in
+the therapist's queue (sessions live in signed cookies, data and review state in the
+database: nothing a second worker needs is kept per process), and
 each reminder is sent exactly once, also while a second scheduler tries to run the jobs.
 """
 
@@ -145,6 +146,13 @@ def test_two_apps_and_a_scheduler_share_one_database(app, make_user, clock, tmp_
         b = Browser(ports[1], a.cookie)
         status, page = b.call("/mood/")
         assert status == 200 and "written through app A" in page
+        # The therapist's queue, served by app B, already knows (the review state is kept
+        # in the database by the process that took the check-in, not in app B's memory).
+        staff = Browser(ports[1])
+        staff.login(therapist.email)
+        status, page = staff.call("/staff/queue")
+        assert status == 200
+        assert page.count("last active") == 1 and page.count("no activity yet") == 1, page
         # The outbox job runs every minute: it sends the reminder once, and cancels the one of
         # the client who has checked in since it was queued.
         deadline = time.time() + 80

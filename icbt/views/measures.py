@@ -145,4 +145,4 @@ def measures_home_card(client: User) -> dict[str, Any]:
     """What the client home's questionnaire card shows."""
     due = assessments.due_measures(client)
     return {"due": [measures.MEASURES[k] for k in due],
-            "drafts": {k for k in measures.MEASURES if assessments.draft_for(client.id, k)}}
+            "drafts": assessments.measures_with_drafts(client.id)}

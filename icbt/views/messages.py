@@ -22,8 +22,7 @@ bp = Blueprint("messages", __name__)
 @bp.app_template_global()
 def message_card(client: User) -> dict[str, Any]:
     """What the client's home card shows: unread messages from their therapist."""
-    return {"unread": messaging.unread_count(client.id, client),
-            "therapist": client.therapist.display_name if client.therapist else ""}
+    return {"unread": messaging.unread_count(client.id, client)}
 
 
 def _entry_for(client: User, raw: Any) -> Entry | None:

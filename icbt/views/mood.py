@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -157,9 +157,14 @@ def _complete(user: User, day: date, raw: dict[str, list[str]]) -> str:
 def mood_home_card(client: User) -> dict[str, Any]:
     """What the client home's mood card shows."""
     today = mood_svc.client_today(client)
-    row = mood_svc.get_checkin(client.id, today)
-    return {"today": today, "checkin": row, "missed": len(mood_svc.missed_days(client)),
-            "recent": mood_svc.recent(client, 7)}
+    # One read covers today, the last 7 days and the days that can still be filled in.
+    rows = mood_svc.recent(client, max(7, mood_svc.BACKFILL_DAYS + 1))
+    days = {r.day for r in rows}
+    missed = [d for i in range(1, mood_svc.BACKFILL_DAYS + 1)
+              if (d := today - timedelta(days=i)) not in days]
+    return {"today": today, "checkin": next((r for r in rows if r.day == today), None),
+            "missed": len(missed),
+            "recent": [r for r in rows if r.day >= today - timedelta(days=6)]}
 
 
 @bp.app_template_global()

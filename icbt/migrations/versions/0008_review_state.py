@@ -5,8 +5,8 @@ Revision ID: 0008_review_state
 Revises: (see down_revision)
 Create Date: 2026-11-30
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0008_review_state"
 down_revision = "0007_data"
