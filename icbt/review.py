@@ -4,9 +4,9 @@ The rules are pure (icbt.review_rules); snapshots come from batched queries
 (icbt.review_snapshots). Recomputing a caseload costs a fixed number of statements:
 the snapshot queries, one to load the stored flags, and at most one executemany
 each to open, update, close and clear flags, and one to keep each client's ReviewState
-(what the queue shows, and when the time-based rules next need a look). Risk flags (icbt.safety.raise_risk) are
-never closed here: only a therapist's acknowledgement closes them. The queue built on
-these flags is icbt.review_queue.
+(what the queue shows, and when the time-based rules next need a look). Risk flags
+(icbt.safety.raise_risk) are never closed here: only a therapist's acknowledgement
+closes them. The queue built on these flags is icbt.review_queue.
 """
 
 from __future__ import annotations
@@ -106,9 +106,13 @@ def _upsert() -> Any:
         from sqlalchemy.dialects.sqlite import insert
     t = ReviewState.__table__
     stmt = insert(t)
+    # A recompute that started earlier never overwrites one that started later: when a
+    # slow batch (the queue, the job) read a client's data just before a write, the
+    # writer's own recompute, which starts after its commit, keeps the last word.
     return stmt.on_conflict_do_update(
         index_elements=[t.c.client_id],
-        set_={c.name: stmt.excluded[c.name] for c in t.c if c.name != "client_id"})
+        set_={c.name: stmt.excluded[c.name] for c in t.c if c.name != "client_id"},
+        where=t.c.checked_at <= stmt.excluded.checked_at)
 
 
 def _save_states(snaps: list[tuple[ClientInfo, ClientSnapshot]], now: datetime) -> None:

@@ -195,3 +195,20 @@ def test_deleting_a_client_deletes_their_state(app: Flask, make_user, clock: Clo
         db.session.commit()
         assert db.session.scalar(select(db.func.count()).select_from(ReviewState)
                                  .where(ReviewState.client_id == c.id)) == 0
+
+
+def test_an_older_recompute_never_overwrites_a_newer_state(app: Flask, make_user,
+                                                           clock: Clock) -> None:
+    t = make_user("therapist")
+    c = make_user("client", therapist=t)
+    with app.app_context():
+        enrolment(c.id, clock.now.date() - timedelta(days=3))
+        checkin(c.id, clock.now.date(), at=clock.now - timedelta(minutes=1))
+        review.recompute_client(c.id)  # the writer's recompute, after its commit
+        newer = _state(c.id).checked_at
+        # A batch that started a moment earlier (it read before the check-in) writes last.
+        review.recompute(review_queue.snapshots.caseload(client_ids=[c.id]),
+                         clock.now - timedelta(seconds=30))
+        st = _state(c.id)
+        assert st.checked_at == newer
+        assert st.last_activity == clock.now - timedelta(minutes=1)
