@@ -10,14 +10,11 @@ person never sees the refusal.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import pytest
 from conftest import PG_URL
 from flask import Flask
-from sqlalchemy import event
+from perf_helpers import statements
 
 from icbt.db import db
 from icbt.models import User
@@ -25,22 +22,9 @@ from icbt.models import User
 pytestmark = pytest.mark.skipif(bool(PG_URL), reason="about SQLite's locks; PostgreSQL has MVCC")
 
 
-@contextmanager
-def begins(app: Flask) -> Iterator[list[str]]:
-    """Every BEGIN statement sent while inside the block."""
-    seen: list[str] = []
-
-    def listen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.upper().startswith("BEGIN"):
-            seen.append(statement.upper())
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
+def _begins(seen: list[tuple[str, object]]) -> list[str]:
+    """The BEGIN statements among those collected."""
+    return [sql.upper() for sql, _p in seen if sql.upper().startswith("BEGIN")]
 
 
 def _db_path(app: Flask) -> str:
@@ -59,12 +43,12 @@ def test_gets_read_without_the_write_lock_and_posts_take_it(app: Flask, make_use
 
     app.config["WTF_CSRF_ENABLED"] = False  # a bare test route, no form
     web = app.test_client()
-    with begins(app) as seen:
+    with statements(app) as seen:
         assert web.get("/_t/read").status_code == 200
-    assert seen == ["BEGIN"]
-    with begins(app) as seen:
+    assert _begins(seen) == ["BEGIN"]
+    with statements(app) as seen:
         assert web.post("/_t/read").status_code == 200
-    assert seen == ["BEGIN IMMEDIATE"]
+    assert _begins(seen) == ["BEGIN IMMEDIATE"]
 
 
 def test_a_get_whose_write_is_refused_runs_again_with_the_write_lock(app: Flask,
@@ -88,10 +72,10 @@ def test_a_get_whose_write_is_refused_runs_again_with_the_write_lock(app: Flask,
         return "ok"
 
     web = app.test_client()
-    with begins(app) as seen:
+    with statements(app) as seen:
         resp = web.get("/_t/read-then-write")
     assert resp.status_code == 200 and resp.get_data(as_text=True) == "ok"
     assert len(runs) == 2, "the refused write was not retried"
-    assert seen == ["BEGIN", "BEGIN IMMEDIATE"]
+    assert _begins(seen) == ["BEGIN", "BEGIN IMMEDIATE"]
     with app.app_context():
         assert db.session.get(User, uid).name == "Written by a GET"
