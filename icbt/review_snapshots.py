@@ -1,8 +1,10 @@
 """Build ClientSnapshots for a whole caseload with a fixed number of batched queries.
 
-Every query covers all the caseload's clients at once (GROUP BY or window functions
-over a sub-select of their ids); nothing loops over clients in SQL. With `as_of`, only
-rows created before that instant count, so flags can be computed for any past date.
+Every query covers all the caseload's clients at once, over a sub-select of their ids:
+a GROUP BY, a window function, or a correlated look-up that the database answers from
+an index for each client inside the one statement; never a statement per client. With
+`as_of`, only rows created before that instant count, so flags can be computed for any
+past date.
 """
 
 from __future__ import annotations
