@@ -83,29 +83,30 @@ def reason_words(r: Mapping[str, Any], w: Words | None = None) -> str:
     if code == "measure_up":
         title = MEASURE_TITLES.get(str(r.get("measure")), str(r.get("measure")))
         return w.gettext("%(m)s up %(n)d points since %(d)s (%(a)d → %(b)d)", m=title,
-                 n=int(r["points"]), d=w.day(r.get("baseline")), a=int(r["from"]),
-                 b=int(r["to"]))
+                         n=int(r["points"]), d=w.day(r.get("baseline")), a=int(r["from"]),
+                         b=int(r["to"]))
     if code == "mood_drop":
         return w.gettext("Mood 7-day average fell by %(n).1f points (%(a).1f → %(b).1f)",
-                 n=float(r["drop"]), a=float(r["from"]), b=float(r["to"]))
+                         n=float(r["drop"]), a=float(r["from"]), b=float(r["to"]))
     if code == "no_activity":
         if r.get("last"):
-            return w.gettext("No activity for %(days)s (last on %(d)s)", days=_days(int(r["days"]), w),
-                     d=w.day(r["last"]))
-        return w.gettext("No activity since starting on %(d)s (%(days)s)", d=w.day(r.get("start")),
-                 days=_days(int(r["days"]), w))
+            return w.gettext("No activity for %(days)s (last on %(d)s)",
+                             days=_days(int(r["days"]), w), d=w.day(r["last"]))
+        return w.gettext("No activity since starting on %(d)s (%(days)s)",
+                         d=w.day(r.get("start")), days=_days(int(r["days"]), w))
     if code == "lesson_waiting":
         return w.gettext("Week %(w)s lesson open for %(days)s without being completed",
-                 w=r.get("week") or "?", days=_days(int(r["days"]), w))
+                         w=r.get("week") or "?", days=_days(int(r["days"]), w))
     if code == "homework_overdue":
-        return w.gettext("%(t)s %(days)s past due (%(done)d of %(times)d done)", t=r.get("title") or "",
-                 days=_days(int(r["days"]), w), done=int(r["done"]), times=int(r["times"]))
+        return w.gettext("%(t)s %(days)s past due (%(done)d of %(times)d done)",
+                         t=r.get("title") or "", days=_days(int(r["days"]), w),
+                         done=int(r["done"]), times=int(r["times"]))
     if code == "no_checkin":
         if r.get("last"):
             return w.gettext("No mood check-in for %(days)s (last on %(d)s)",
-                     days=_days(int(r["days"]), w), d=w.day(r["last"]))
+                             days=_days(int(r["days"]), w), d=w.day(r["last"]))
         return w.gettext("No mood check-in since starting on %(d)s (%(days)s)",
-                 d=w.day(r.get("start")), days=_days(int(r["days"]), w))
+                         d=w.day(r.get("start")), days=_days(int(r["days"]), w))
     return str(r.get("words") or code or "")
 
 
@@ -132,8 +133,8 @@ def evidence_words(kind: str, source: str, evidence: Mapping[str, Any] | None,
             answer = evidence.get("answer")
             label = dict(OPTIONS).get(answer) if isinstance(answer, int) else None
             if label:
-                return [w.gettext("PHQ-9 question 9 (thoughts of being better off dead or of self-harm): "
-                          "“%(a)s”", a=label)]
+                return [w.gettext("PHQ-9 question 9 (thoughts of being better off dead or of "
+                                  "self-harm): “%(a)s”", a=label)]
             return [w.gettext("Answered PHQ-9 question 9 (thoughts of self-harm) above 0")]
         return [w.gettext("A safety answer needs your attention")]
     return []
