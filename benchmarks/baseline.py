@@ -13,16 +13,16 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, literal, select, union_all
 
-from icbt.models import (
+from icbt.models.care import (
     Enrolment,
     Entry,
-    Flag,
     Homework,
     LessonProgress,
     MeasureResponse,
     MoodCheckin,
-    User,
 )
+from icbt.models.flags import Flag
+from icbt.models.people import User
 
 
 def _clients() -> Any:

@@ -1,4 +1,5 @@
-"""Shared pieces of the benchmark: timing, the machine's description, logins, PostgreSQL."""
+"""Shared pieces of the benchmark: timing, the machine's description, logins, PostgreSQL,
+and the statement counter the tests' query guards use too."""
 
 from __future__ import annotations
 
@@ -92,14 +93,25 @@ def login(app: Any, email: str, password: str) -> Any:
 
 
 @contextmanager
-def counting(engine: Any) -> Iterator[list[str]]:
-    """Collect the SQL statements an engine runs inside the block."""
+def statements(target: Any) -> Iterator[list[tuple[str, Any]]]:
+    """Collect (SQL, parameters) of every statement run inside the block.
+
+    target is an engine or a Flask app (its database engine). Parameters are None for an
+    executemany. The one statement counter of the benchmarks and the tests' query guards.
+    """
     from sqlalchemy import event
 
-    seen: list[str] = []
+    engine = target
+    if hasattr(target, "app_context"):
+        from icbt.db import db
 
-    def listen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement)
+        with target.app_context():
+            engine = db.engine
+    seen: list[tuple[str, Any]] = []
+
+    def listen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+               executemany: bool) -> None:
+        seen.append((statement, None if executemany else parameters))
 
     event.listen(engine, "before_cursor_execute", listen)
     try:

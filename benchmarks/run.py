@@ -24,11 +24,13 @@ from sqlalchemy import insert, select, text, update  # noqa: E402
 
 from benchmarks import baseline, report, serve  # noqa: E402
 from benchmarks.bench_app import add_bare_route  # noqa: E402
-from benchmarks.common import counting, login, machine, pair, percentile, postgresql  # noqa: E402
+from benchmarks.common import login, machine, pair, percentile, postgresql, statements  # noqa: E402
 from icbt import create_app  # noqa: E402
-from icbt.db import db, utcnow  # noqa: E402
-from icbt.demo import DEMO_PASSWORD  # noqa: E402
-from icbt.models import Enrolment, LessonProgress, User  # noqa: E402
+from icbt.db import db  # noqa: E402
+from icbt.demo.clinic import DEMO_PASSWORD  # noqa: E402
+from icbt.models.care import Enrolment, LessonProgress
+from icbt.models.people import User  # noqa: E402
+from icbt.timeutil import utcnow  # noqa: E402
 
 SECRET = "benchmark-secret-key-0123456789-abcdefghijklmnop"
 HERE = Path(__file__).resolve().parent
@@ -44,8 +46,8 @@ def make_app(url: str, instance: Path) -> Any:
 
 def build(app: Any, args: argparse.Namespace) -> dict[str, Any]:
     """Create the schema and the synthetic clinic; time it (wall clock and CPU)."""
-    from icbt import synthetic
-    from icbt.cli import upgrade_db
+    from icbt.demo import synthetic
+    from icbt.extensions import upgrade_db
 
     with app.app_context():
         upgrade_db()
@@ -60,13 +62,13 @@ def build(app: Any, args: argparse.Namespace) -> dict[str, Any]:
 
 def recompute(app: Any, repeat: int) -> dict[str, Any]:
     """(1) Every client's flags: the app's recompute against the bare SQL aggregates."""
-    from icbt import review
+    from icbt.review import flags
 
     with app.app_context():
-        review.recompute_all()  # settle: later runs change (almost) nothing
+        flags.recompute_all()  # settle: later runs change (almost) nothing
 
         def run_app() -> None:
-            review.recompute_all()
+            flags.recompute_all()
             db.session.remove()
 
         def run_base() -> None:
@@ -115,7 +117,7 @@ def queue(app: Any, loads: dict[int, str], requests: int) -> dict[str, Any]:
         assert web.get("/staff/queue").status_code == 200
         with app.app_context():
             engine = db.engine
-        with counting(engine) as seen:
+        with statements(engine) as seen:
             web.get("/staff/queue")
         out["statements"][size] = len(seen)
         times, bare = [], []
@@ -132,7 +134,7 @@ def queue(app: Any, loads: dict[int, str], requests: int) -> dict[str, Any]:
         cold, cold_statements = [], 0
         for _i in range(5):
             forget(app, email)
-            with counting(engine) as seen:
+            with statements(engine) as seen:
                 t0 = time.perf_counter()
                 assert web.get("/staff/queue").status_code == 200
                 cold.append(time.perf_counter() - t0)
@@ -144,7 +146,7 @@ def queue(app: Any, loads: dict[int, str], requests: int) -> dict[str, Any]:
 
 def forget(app: Any, email: str) -> None:
     """Delete the stored review state of a therapist's clients (so the queue recomputes)."""
-    from icbt.models import ReviewState
+    from icbt.models.flags import ReviewState
 
     with app.app_context():
         tid = db.session.scalar(select(User.id).where(User.email == email))

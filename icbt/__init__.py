@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g, request
 
-from . import config as config_mod
-from .db import db
+from icbt import config as config_mod
+from icbt.db import db
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -56,11 +56,17 @@ def _load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
 class App(Flask):
     """Flask, plus one retry of a GET whose write SQLite refused (see icbt.db)."""
 
+    def full_dispatch_request(self) -> Any:  # noqa: D102 - Flask's, marking reads for icbt.db
+        # icbt.db starts a GET's or HEAD's transactions as a reader; it reads this mark from
+        # g, so nothing below the views looks at the request.
+        g.icbt_reading_request = request.method in ("GET", "HEAD")
+        return super().full_dispatch_request()
+
     def dispatch_request(self) -> Any:  # noqa: D102 - Flask's, with the retry
         try:
             return super().dispatch_request()
         except Exception as exc:
-            from .db import retry_with_write_lock
+            from icbt.db import retry_with_write_lock
 
             if not retry_with_write_lock(exc):
                 raise
@@ -80,18 +86,22 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _load_config(app, test_config)
 
-    from . import extensions
+    from icbt import extensions
 
     db.init_app(app)
     extensions.init_app(app)
 
-    from . import cli, content, security
+    from icbt.cli import commands
+    from icbt.programs import store
+    from icbt.review import flags
+    from icbt.views import security
 
-    content.init_app(app)
+    store.init_app(app)
+    flags.init_app(app)
     security.init_app(app)
-    cli.init_app(app)
+    commands.init_app(app)
 
-    from .views import register_blueprints
+    from icbt.views import register_blueprints
 
     register_blueprints(app)
     return app

@@ -6,8 +6,9 @@ import logging
 
 from sqlalchemy import event
 
-from .db import db, utcnow
-from .models import AuditEvent
+from icbt.db import db
+from icbt.models.records import AuditEvent
+from icbt.timeutil import utcnow
 
 log = logging.getLogger("icbt.audit")
 

@@ -83,7 +83,7 @@ class Defaults:
 
     CRISIS_RESOURCES = DEFAULT_CRISIS_RESOURCES
 
-    # Review flag thresholds (see icbt/review.py for the rules and their sources)
+    # Review flag thresholds (see icbt/review/rules.py for the rules and their sources)
     FLAG_MOOD_DROP = 2.0
     FLAG_STALLED_DAYS = 7
     FLAG_LESSON_DAYS = 10

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app, g, has_app_context, has_request_context, request
+from flask import g, has_app_context
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
@@ -48,8 +46,12 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 
 def _reading_request() -> bool:
-    """A GET or HEAD that has not been told to take the write lock (see retry_with_write_lock)."""
-    return (has_request_context() and request.method in ("GET", "HEAD")
+    """A GET or HEAD that has not been told to take the write lock (see retry_with_write_lock).
+
+    The app marks a reading request in g (icbt.App.full_dispatch_request): this layer never
+    looks at the request itself.
+    """
+    return (has_app_context() and bool(g.get("icbt_reading_request"))
             and not g.get("icbt_write_lock"))
 
 
@@ -86,15 +88,3 @@ def retry_with_write_lock(exc: BaseException) -> bool:
     g.icbt_write_lock = True
     log.info("a read request had to write; running it again with the write lock")
     return True
-
-
-def utcnow() -> datetime:
-    """Return the current time as naive UTC, from the app's injectable clock if one is set."""
-    if has_app_context():
-        clock: Callable[[], datetime] | None = current_app.config.get("CLOCK")
-        if clock is not None:
-            value = clock()
-            if value.tzinfo is not None:
-                value = value.astimezone(UTC).replace(tzinfo=None)
-            return value
-    return datetime.now(UTC).replace(tzinfo=None)

@@ -1,12 +1,29 @@
-"""Time zones: everything stored is naive UTC; every "today" is the client's local date."""
+"""The clock and time zones: everything stored is naive UTC; every "today" is local.
+
+utcnow() reads the app's injectable clock (config CLOCK), so time-dependent rules are
+tested with an injected clock, not by sleeping.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from .db import utcnow
+from flask import current_app, has_app_context
+
+
+def utcnow() -> datetime:
+    """Return the current time as naive UTC, from the app's injectable clock if one is set."""
+    if has_app_context():
+        clock: Callable[[], datetime] | None = current_app.config.get("CLOCK")
+        if clock is not None:
+            value = clock()
+            if value.tzinfo is not None:
+                value = value.astimezone(UTC).replace(tzinfo=None)
+            return value
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @lru_cache(maxsize=512)

@@ -16,11 +16,12 @@ def main() -> None:
     url, instance, client_id, n, worker, start_at = sys.argv[1:7]
     from icbt import create_app
     from icbt.db import db
-    from icbt.models import User
+    from icbt.models.people import User
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": instance, "TESTING": True,
                       "SECRET_KEY": "concurrency-test-secret-key-0123456789abcdef"})
-    from icbt import modules, worksheets
+    from icbt.programs import registry
+    from icbt.worksheets import entries
 
     saved, errors = 0, []
     while time.time() < float(start_at):  # start together, for the most contention
@@ -29,10 +30,10 @@ def main() -> None:
         with app.app_context():
             try:
                 client = db.session.get(User, int(client_id))
-                ws = modules.get("journal")
-                result = worksheets.create_entry(
+                ws = registry.get("journal")
+                result = entries.create_entry(
                     client, ws, {"text": f"w{worker}-{i:03d}"},
-                    submission_key=worksheets.new_submission_key())
+                    submission_key=entries.new_submission_key())
                 if result.entry is not None:
                     saved += 1
                 else:

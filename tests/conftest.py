@@ -19,7 +19,7 @@ os.environ.setdefault("MPLCONFIGDIR", "/tmp/icbt-mpl")
 
 from icbt import create_app  # noqa: E402
 from icbt.db import db  # noqa: E402
-from icbt.models import User  # noqa: E402
+from icbt.models.people import User  # noqa: E402
 
 PASSWORD = "a-long-test-passphrase-42"
 PG_URL = os.environ.get("ICBT_TEST_DATABASE_URL", "")
@@ -95,7 +95,7 @@ def app_config(tmp_path: Path, database_url: str, clock: Clock) -> dict[str, Any
 def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     app = create_app(app_config)
     with app.app_context():
-        from icbt.cli import upgrade_db
+        from icbt.extensions import upgrade_db
 
         upgrade_db()
     yield app
@@ -122,7 +122,7 @@ def make_user(app: Flask) -> Callable[..., User]:
     def make(role: str = "client", *, therapist: User | int | None = None, name: str | None = None,
              email: str | None = None, password: str = PASSWORD, timezone: str | None = None,
              **extra: Any) -> User:
-        from icbt import accounts
+        from icbt.accounts import users
 
         counter["n"] += 1
         n = counter["n"]
@@ -130,7 +130,7 @@ def make_user(app: Flask) -> Callable[..., User]:
             t = None
             if therapist is not None:
                 t = db.session.get(User, therapist if isinstance(therapist, int) else therapist.id)
-            user = accounts.create_user(
+            user = users.create_user(
                 email or f"{role}{n}@example.org", role, name=name or f"{role.title()} {n}",
                 password=password, therapist=t, timezone=timezone, check_password=False,
             )
@@ -186,7 +186,7 @@ def login_as(app: Flask, user: User, password: str = PASSWORD) -> FlaskClient:
 
 def enable_totp(app: Flask, user: User) -> str:
     """Turn TOTP on for user directly in the database; return the secret."""
-    from icbt import twofactor
+    from icbt.accounts import twofactor
 
     with app.app_context():
         u = db.session.get(User, user.id)
@@ -201,7 +201,7 @@ def enable_totp(app: Flask, user: User) -> str:
 
 def totp_code(app: Flask, user: User) -> str:
     """The code for user at the app clock's time (forgets the last used step, for frozen clocks)."""
-    from icbt import twofactor
+    from icbt.accounts import twofactor
 
     with app.app_context():
         u = db.session.get(User, user.id)

@@ -7,12 +7,11 @@ from datetime import date, datetime
 from flask import Flask
 
 from icbt.db import db
-from icbt.models import (
+from icbt.models.care import (
     Contact,
     Draft,
     Enrolment,
     Entry,
-    Flag,
     Homework,
     LessonProgress,
     LiveSession,
@@ -20,6 +19,7 @@ from icbt.models import (
     Message,
     MoodCheckin,
 )
+from icbt.models.flags import Flag
 
 NOTE = "Felt low after the call; walked by the river \u2014 caf\u00e9 later.\nSecond line"
 FORMULA = "=HYPERLINK(\"http://evil\")"

@@ -10,7 +10,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from icbt.db import db
-from icbt.models import Enrolment, LessonProgress, OutboxMessage, User
+from icbt.models.care import Enrolment, LessonProgress
+from icbt.models.people import User
+from icbt.models.records import OutboxMessage
 
 
 def people(make_user: Callable[..., User], *zones: str) -> tuple[User, list[User]]:
@@ -24,7 +26,7 @@ def people(make_user: Callable[..., User], *zones: str) -> tuple[User, list[User
 def enrol(app: Flask, client: User, therapist: User, slug: str = "cbt-low-mood",
           start: date | None = None, **kw: Any) -> int:
     """Enrol a client through the service; return the enrolment id."""
-    from icbt import program
+    from icbt.programs import enrolment as program
 
     with app.app_context():
         c = db.session.get(User, client.id)
@@ -56,10 +58,10 @@ def outbox(app: Flask, *, kind: str | None = None, user_id: int | None = None) -
 
 def run_jobs(app: Flask, now: datetime) -> dict[str, Any]:
     """One scheduler pass at `now` (what the scheduler process does)."""
-    from icbt import jobs
+    from icbt.jobs import scheduler
 
     with app.app_context():
-        return jobs.run_due_jobs(now)
+        return scheduler.run_due_jobs(now)
 
 
 def enrolment(app: Flask, enrolment_id: int) -> Enrolment:

@@ -36,15 +36,15 @@ def main() -> None:
         "SMTP_PORT": args["smtp_port"], "REQUIRE_2FA_ROLES": [],
     })
     with app.app_context():
-        from icbt import jobs
-        from icbt.schedlock import Guard
+        from icbt.jobs import scheduler
+        from icbt.jobs.lock import Guard
 
         guard = Guard()
         wait_for(Path(args["go"]))
         if args["lock"]:
-            results = jobs.run_guarded(guard, now)
+            results = scheduler.run_guarded(guard, now)
         else:
-            results = jobs.run_due_jobs(now)
+            results = scheduler.run_due_jobs(now)
         Path(args["result"]).write_text(json.dumps({"acted": results is not None,
                                                     "jobs": sorted(results or {})}))
         wait_for(Path(args["finish"]))

@@ -1,37 +1,18 @@
-"""Helpers for the performance guards: count and capture SQL statements, add rows in bulk."""
+"""Helpers for the performance guards: count a page's SQL statements, add rows in bulk."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
+from benchmarks.common import statements
 from icbt.db import db
-from icbt.models import AuditEvent, Entry, MeasureResponse, Message, MoodCheckin
-
-
-@contextmanager
-def statements(app: Flask) -> Iterator[list[tuple[str, Any]]]:
-    """Collect (SQL, parameters) of every statement the app runs inside the block."""
-    seen: list[tuple[str, Any]] = []
-
-    def listen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
-               executemany: bool) -> None:
-        seen.append((statement, None if executemany else parameters))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
+from icbt.models.care import Entry, MeasureResponse, Message, MoodCheckin
+from icbt.models.records import AuditEvent
 
 
 def count_get(app: Flask, client: FlaskClient, url: str) -> tuple[int, str]:
@@ -48,7 +29,7 @@ def grow(app: Flask, client_id: int, therapist_id: int, n: int, now: datetime,
          actor_id: int | None = None) -> None:
     """Give a client n rows of history of every kind (check-ins, entries, measures, messages,
     audit events), with Core bulk inserts."""
-    from icbt.synthetic_data import worksheet_samples
+    from icbt.demo.synthetic_data import worksheet_samples
 
     rng = random.Random(n)
     with app.app_context():

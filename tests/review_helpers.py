@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from icbt.db import db
-from icbt.models import Enrolment, Flag, MeasureResponse, MoodCheckin
+from icbt.models.care import Enrolment, MeasureResponse, MoodCheckin
+from icbt.models.flags import Flag
 
 
 def enrolment(client_id: int, start: date, status: str = "active", at: datetime | None = None,
@@ -50,18 +48,3 @@ def flags(client_id: int, kind: str | None = None) -> list[Flag]:
 def open_kinds(client_id: int) -> set[str]:
     """The kinds of a client's open flags."""
     return {f.kind for f in flags(client_id) if f.closed_at is None}
-
-
-@contextmanager
-def count_statements(engine: Any) -> Iterator[list[str]]:
-    """Collect every SQL statement sent to the database inside the block."""
-    seen: list[str] = []
-
-    def listen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from icbt.models import User
+from icbt.models.people import User
 
 # Each builder(app, people) returns {placeholder: value} for the URL templates.
 Builder = Callable[[Flask, dict[str, User]], dict[str, Any]]

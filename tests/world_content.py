@@ -11,17 +11,17 @@ from typing import Any
 import world
 from flask import Flask
 
-from icbt.models import User
+from icbt.models.people import User
 
 
 @world.builder
 def content_world(app: Flask, people: dict[str, User]) -> dict[str, Any]:
     """Name a live program, one of its images and one designer-defined worksheet."""
-    from icbt import content
+    from icbt.programs import store
 
     with app.app_context():
-        program = content.store().get_program("cbt-low-mood")
+        program = store.store().get_program("cbt-low-mood")
         assert program is not None and "cbt-cycle.svg" in program.images
-        assert "problem_solving" in content.store().worksheets
+        assert "problem_solving" in store.store().worksheets
     return {"content_program": "cbt-low-mood", "content_image": "cbt-cycle.svg",
             "content_worksheet": "problem_solving"}

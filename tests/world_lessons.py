@@ -7,16 +7,16 @@ from typing import Any
 import world
 from flask import Flask
 
-from icbt.models import User
+from icbt.models.people import User
 
 
 @world.builder
 def lessons_world(app: Flask, people: dict[str, User]) -> dict[str, Any]:
     """Enrol people["client"] in the CBT program starting today, so lesson 1 and its homework exist."""
-    from icbt import program
-    from icbt.db import db, utcnow
-    from icbt.models import Homework
-    from icbt.timeutil import local_today
+    from icbt.db import db
+    from icbt.models.care import Homework
+    from icbt.programs import enrolment as program
+    from icbt.timeutil import local_today, utcnow
 
     with app.app_context():
         client = db.session.get(User, people["client"].id)

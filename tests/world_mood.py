@@ -8,15 +8,15 @@ from typing import Any
 import world
 from flask import Flask
 
-from icbt.models import User
+from icbt.models.people import User
 
 
 @world.builder
 def mood_world(app: Flask, people: dict[str, User]) -> dict[str, Any]:
     """Yesterday's check-in and a completed PHQ-9 (no risk answer) for the client."""
-    from icbt import assessments
-    from icbt import mood as mood_svc
     from icbt.db import db
+    from icbt.measures import assessments
+    from icbt.measures import mood as mood_svc
 
     with app.app_context():
         client = db.session.get(User, people["client"].id)

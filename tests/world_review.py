@@ -8,14 +8,16 @@ from typing import Any
 import world
 from flask import Flask
 
-from icbt.models import User
+from icbt.models.people import User
 
 
 @world.builder
 def review_world(app: Flask, people: dict[str, User]) -> dict[str, Any]:
     """An open quiet flag, a message from the therapist, tomorrow's session and a contact."""
-    from icbt.db import db, utcnow
-    from icbt.models import Contact, Flag, LiveSession, Message
+    from icbt.db import db
+    from icbt.models.care import Contact, LiveSession, Message
+    from icbt.models.flags import Flag
+    from icbt.timeutil import utcnow
 
     with app.app_context():
         client_id, therapist_id = people["client"].id, people["therapist"].id

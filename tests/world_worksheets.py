@@ -7,21 +7,22 @@ from typing import Any
 import world
 from flask import Flask
 
-from icbt.models import User
+from icbt.models.people import User
 
 
 @world.builder
 def worksheets_world(app: Flask, people: dict[str, User]) -> dict[str, Any]:
     """Give people["client"] a journal entry, one to delete, one in the trash, and a draft."""
-    from icbt import modules
-    from icbt import worksheets as svc
     from icbt.db import db
+    from icbt.programs import registry
+    from icbt.worksheets import drafts
+    from icbt.worksheets import entries as svc
 
     ids = {}
     with app.test_request_context():
         client = db.session.get(User, people["client"].id)
         assert client is not None
-        journal = modules.get("journal")
+        journal = registry.get("journal")
         assert journal is not None
         for name in ("ws_entry_id", "ws_delete_entry_id", "ws_trashed_entry_id"):
             saved = svc.create_entry(client, journal, {"text": f"World entry {name}", "mood": "5"},
@@ -31,6 +32,6 @@ def worksheets_world(app: Flask, people: dict[str, User]) -> dict[str, Any]:
         trashed = svc.get_entry(client, ids["ws_trashed_entry_id"])
         assert trashed is not None
         svc.delete_entry(trashed)
-        svc.save_draft(client, "thought_record", svc.draft_slot("thought_record"),
-                       {"what": "A world draft"})
+        drafts.save_draft(client, "thought_record", drafts.draft_slot("thought_record"),
+                          {"what": "A world draft"})
     return {**ids, "ws_kind": "journal"}

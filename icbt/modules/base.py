@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .fields import FieldSpec, FormValues, Group, Parsed, Section, parse_sections
-from .formvalues import values_from_data
+from icbt.modules.fields import FieldSpec, FormValues, Group, Parsed, Section, parse_sections
+from icbt.modules.formvalues import values_from_data
 
 Settings = Mapping[str, Any]  # a program's `settings:` mapping from program.md (may be empty)
 

@@ -8,8 +8,8 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .base import Settings, Worksheet, clip
-from .fields import FieldSpec, Section
+from icbt.modules.base import Settings, Worksheet, clip
+from icbt.modules.fields import FieldSpec, Section
 
 
 class CommunicationAnalysis(Worksheet):

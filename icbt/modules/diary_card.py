@@ -9,9 +9,9 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .base import Settings, Worksheet, clip
-from .fields import FieldSpec, FormValues, Parsed, Section
-from .formvalues import values_from_data
+from icbt.modules.base import Settings, Worksheet, clip
+from icbt.modules.fields import FieldSpec, FormValues, Parsed, Section
+from icbt.modules.formvalues import values_from_data
 
 # Defaults when the program sets none (settings.diary_card.emotions / urges / skills).
 EMOTIONS = ("sadness", "anger", "fear", "shame", "joy")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .fields import FieldSpec, FormValues, Group, Section, clean_text, posted_values
+from icbt.modules.fields import FieldSpec, FormValues, Group, Section, clean_text, posted_values
 
 
 def _shown(spec: FieldSpec, value: Any) -> Any:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .base import Settings, Worksheet, clip
-from .fields import FIELD_TYPES, FieldSpec, Section
+from icbt.modules.base import Settings, Worksheet, clip
+from icbt.modules.fields import FIELD_TYPES, FieldSpec, Section
 
 __all__ = ["FIELD_TYPES", "FieldSpec", "FieldWorksheet"]
 

@@ -8,9 +8,9 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .base import Settings, clip
-from .check_the_facts import FITS, EmotionShift, before_after
-from .fields import FieldSpec, Section
+from icbt.modules.base import Settings, clip
+from icbt.modules.check_the_facts import FITS, EmotionShift, before_after
+from icbt.modules.fields import FieldSpec, Section
 
 
 class OppositeAction(EmotionShift):

@@ -1,10 +1,20 @@
-"""Blueprints: one per area, each module exposes `bp`."""
+"""The web layer: one blueprint per area (each module exposes `bp`), and the request side.
+
+access.py (the guards that apply icbt.accounts.policy to a request and audit it),
+security.py (sign-in state in the session cookie, timeouts, re-authentication),
+hardening.py (security headers, no-store, NUL characters) and the *_forms.py modules.
+
+Only here is the request or the session read. May import every domain package and the
+modules below them; never icbt.cli, icbt.jobs or icbt.demo.
+"""
 
 from __future__ import annotations
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from icbt.views import errors
 
 # Every blueprint module, in one literal list so a reader sees them all.
 BLUEPRINTS = [
@@ -60,8 +70,6 @@ def register_blueprints(app: Flask) -> None:
     for name in BLUEPRINTS:
         module = importlib.import_module(f"{__name__}.{name}")
         app.register_blueprint(module.bp)
-    from . import errors
-
     errors.init_app(app)
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["current_app"] = current_app

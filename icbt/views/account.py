@@ -7,12 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from .. import accounts, audit, email_change, security, throttle, twofactor
-from ..db import db
-from ..forms import ChangeEmailForm, EmptyForm, ReauthForm, TotpSetupForm
-from ..models import User
-from ..security import reauth_required
-from .auth import complete_login, failed, throttled
+from icbt import audit
+from icbt.accounts import email_change, throttle, twofactor, users
+from icbt.db import db
+from icbt.forms import ChangeEmailForm, EmptyForm, ReauthForm, TotpSetupForm
+from icbt.models.people import User
+from icbt.views import security
+from icbt.views.auth import complete_login, failed, throttled
+from icbt.views.security import reauth_required
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -49,7 +51,7 @@ def reauth() -> Response | str:
         verdict = throttle.check(key, _ip())
         if not verdict.allowed:
             return throttled("account/reauth.html", verdict, form=form)
-        if accounts.verify_password(user, form.password.data or ""):
+        if users.verify_password(user, form.password.data or ""):
             security.mark_reauth()
             audit.record("login", actor_id=user.id, target="reauth", ip=_ip())
             db.session.commit()
@@ -178,7 +180,7 @@ def change_email() -> Response | str:
         user = _me()
         try:
             email_change.request_change(user, form.email.data or "")
-        except accounts.AccountError as exc:
+        except users.AccountError as exc:
             form.email.errors = [str(exc)]
         else:
             audit.record("change", actor_id=user.id, target=f"user:{user.id}:email-requested",
@@ -200,7 +202,7 @@ def confirm_email(token: str) -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         try:
             user = email_change.confirm_change(token)
-        except accounts.AccountError as exc:
+        except users.AccountError as exc:
             flash(str(exc), "error")
             return redirect(url_for("account.confirm_email", token=token))
         audit.record("change", actor_id=user.id, target=f"user:{user.id}:email", ip=_ip())

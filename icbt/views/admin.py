@@ -8,11 +8,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from .. import accounts, audit
-from ..access import roles_required
-from ..db import db
-from ..forms import AssignForm, EmptyForm, UserForm, choices
-from ..models import User
+from icbt import audit
+from icbt.accounts import users as accounts
+from icbt.db import db
+from icbt.forms import AssignForm, EmptyForm, UserForm, choices
+from icbt.models.people import User
+from icbt.views.access import roles_required
+from icbt.views.audit_view import audit_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -26,8 +28,6 @@ def _therapist_choices() -> list[tuple[int, str]]:
 @roles_required("admin")
 def audit_log() -> Response | str:
     """Search the audit log (DATA-RIGHTS: icbt/views/audit_view.py)."""
-    from .audit_view import audit_page
-
     return audit_page()
 
 

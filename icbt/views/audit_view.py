@@ -14,9 +14,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from .. import audit, audit_search
-from ..db import db
-from .data_forms import AuditSearchForm
+from icbt import audit
+from icbt.db import db
+from icbt.privacy import audit_search
+from icbt.views.data_forms import AuditSearchForm
 
 
 def _filter(form: AuditSearchForm) -> audit_search.AuditFilter | None:

@@ -19,10 +19,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from .. import accounts, audit, pending, security, throttle, twofactor
-from ..db import db
-from ..forms import ChangePasswordForm, LoginForm, NewPasswordForm, ResetRequestForm, TotpForm
-from ..models import User
+from icbt import audit
+from icbt.accounts import pending, throttle, twofactor, users
+from icbt.db import db
+from icbt.forms import ChangePasswordForm, LoginForm, NewPasswordForm, ResetRequestForm, TotpForm
+from icbt.models.people import User
+from icbt.views import security
 
 bp = Blueprint("auth", __name__)
 
@@ -54,7 +56,7 @@ def complete_login(user: User, remember: bool = False) -> None:
     """Sign the user in with a fresh session; count and log the success."""
     throttle.record(throttle.account_key(user.email), _ip(), success=True)
     security.sign_in(user, remember=remember)
-    user.last_login_at = accounts.utcnow()
+    user.last_login_at = users.utcnow()
     audit.record("login", actor_id=user.id, ip=_ip())
     db.session.commit()
 
@@ -100,10 +102,10 @@ def login() -> Response | str:
         if not verdict.allowed:
             form.password.data = ""
             return throttled("auth/login.html", verdict, form=form)
-        user = accounts.authenticate(email, form.password.data or "")
+        user = users.authenticate(email, form.password.data or "")
         if user is not None and not user.disabled:
             return after_password(user, bool(form.remember.data), session.get("login_next"))
-        failed(key, user or accounts.get_by_email(email), "disabled" if user else "password")
+        failed(key, user or users.get_by_email(email), "disabled" if user else "password")
         form.password.errors = [_("That email and password do not match. Please try again.")]
     return render_template("auth/login.html", form=form)
 
@@ -154,13 +156,13 @@ def logout() -> Response:
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept_invite(token: str) -> Response | str | tuple[str, int]:
     """Set a password from an invitation link."""
-    if accounts.find_token(token, "invite") is None:
+    if users.find_token(token, "invite") is None:
         return render_template("auth/link_expired.html", kind="invite"), 404
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            user = accounts.accept_invitation(token, form.password.data or "")
-        except accounts.AccountError as exc:
+            user = users.accept_invitation(token, form.password.data or "")
+        except users.AccountError as exc:
             form.password.errors = [str(exc)]
         else:
             resp = after_password(user)  # signing in starts a new session: flash after it
@@ -174,7 +176,7 @@ def reset_request() -> Response | str:
     """Ask for a password reset link."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        accounts.request_reset(form.email.data or "")
+        users.request_reset(form.email.data or "")
         flash(_("If an account uses that address, we have sent it a link to reset the password. "
                 "It works for %(hours)d hours.", hours=2), "info")
         return redirect(url_for("auth.login"))
@@ -184,13 +186,13 @@ def reset_request() -> Response | str:
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str) -> Response | str | tuple[str, int]:
     """Choose a new password from a reset link."""
-    if accounts.find_token(token, "reset") is None:
+    if users.find_token(token, "reset") is None:
         return render_template("auth/link_expired.html", kind="reset"), 404
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.reset_password(token, form.password.data or "")
-        except accounts.AccountError as exc:
+            users.reset_password(token, form.password.data or "")
+        except users.AccountError as exc:
             form.password.errors = [str(exc)]
         else:
             flash(_("Your password has been changed. Please sign in."), "success")
@@ -210,11 +212,11 @@ def change_password() -> Response | str:
         if not verdict.allowed:
             return throttled("auth/change_password.html", verdict, form=form)
         try:
-            accounts.change_password(user, form.current.data or "", form.password.data or "")
-        except accounts.WrongPassword as exc:
+            users.change_password(user, form.current.data or "", form.password.data or "")
+        except users.WrongPassword as exc:
             failed(key, user, "reauth")
             form.current.errors = [str(exc)]
-        except accounts.AccountError as exc:
+        except users.AccountError as exc:
             form.password.errors = [str(exc)]
         else:
             audit.record("change", actor_id=user.id, target=f"user:{user.id}:password", ip=_ip())

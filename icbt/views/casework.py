@@ -11,14 +11,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from .. import audit, casework, review
-from ..access import client_or_404, owned_or_404, roles_required
-from ..db import db
-from ..live_sessions import local_to_utc
-from ..models import Flag
-from ..review_words import SEVERITY_LABELS, evidence_words, kind_label
-from ..timeutil import local_today, to_local
-from .review_forms import AcknowledgeForm, ContactForm, StatusForm
+from icbt import audit
+from icbt.db import db
+from icbt.models.flags import Flag
+from icbt.review import casework, flags
+from icbt.review.live_sessions import local_to_utc
+from icbt.review.words import SEVERITY_LABELS, evidence_words, kind_label
+from icbt.timeutil import local_today, to_local
+from icbt.views.access import client_or_404, owned_or_404, roles_required
+from icbt.views.review_forms import AcknowledgeForm, ContactForm, StatusForm
 
 bp = Blueprint("casework", __name__, url_prefix="/staff")
 
@@ -79,8 +80,8 @@ def acknowledge(flag_id: int) -> Response | str:
     if form.validate_on_submit():
         snooze = form.snooze_until.data if "snooze_until" in form else None
         try:
-            review.acknowledge(flag, current_user, form.note.data or "", snooze)
-        except review.ReviewError as exc:
+            flags.acknowledge(flag, current_user, form.note.data or "", snooze)
+        except flags.ReviewError as exc:
             target = form.snooze_until if snooze is not None else form.note
             target.errors = [str(exc)]
         else:

@@ -9,8 +9,8 @@ from flask import Blueprint, abort, current_app, make_response, request
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from .. import chartdata, charts
-from ..access import client_or_404
+from icbt.measures import chartdata, charts
+from icbt.views.access import client_or_404
 
 bp = Blueprint("charts", __name__, url_prefix="/charts")
 
@@ -78,6 +78,6 @@ def chart(client_id: int, kind: str, fmt: str) -> Response:
         resp.mimetype = charts.FORMATS[fmt]
     resp.set_etag(etag)
     # private: personal data never sits in shared caches; no-cache: the browser keeps its copy
-    # but asks every time (a cheap 304). icbt.security lists this endpoint as the exception.
+    # but asks every time (a cheap 304). icbt.views.hardening lists this endpoint as the exception.
     resp.headers["Cache-Control"] = "private, no-cache"
     return resp

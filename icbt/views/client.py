@@ -11,15 +11,18 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from .. import homework as hw_mod
-from .. import lessons, notify, pending
-from .. import program as prog
-from ..access import client_or_404, roles_required
-from ..content_render import sanitise
-from ..forms import EmptyForm
-from ..models import Homework, User
-from ..timeutil import is_valid_zone, to_local
-from .lesson_forms import SettingsForm, TalkNoteForm
+from icbt.accounts import pending
+from icbt.forms import EmptyForm
+from icbt.messaging import notify
+from icbt.models.care import Homework
+from icbt.models.people import User
+from icbt.programs import enrolment as prog
+from icbt.programs import homework as hw_mod
+from icbt.programs import lessons
+from icbt.programs.render import sanitise
+from icbt.timeutil import is_valid_zone, to_local
+from icbt.views.access import client_or_404, roles_required
+from icbt.views.lesson_forms import SettingsForm, TalkNoteForm
 
 bp = Blueprint("client", __name__)
 

@@ -15,9 +15,9 @@ from flask import Blueprint, abort, send_file
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from .. import content
-from ..content_load import SLUG_RE
-from ..content_render import IMAGE_NAME_RE
+from icbt.programs import store
+from icbt.programs.load import SLUG_RE
+from icbt.programs.render import IMAGE_NAME_RE
 
 bp = Blueprint("content", __name__)
 
@@ -32,14 +32,14 @@ def image(slug: str, name: str) -> Response:
     """Serve one image of a live program."""
     if not SLUG_RE.match(slug) or not IMAGE_NAME_RE.match(name):
         abort(404)
-    program = content.store().get_program(slug)
+    program = store.store().get_program(slug)
     if program is None or name not in program.images:
         abort(404)
     path = os.path.join(program.path, "images", name)
     if not os.path.isfile(path):  # removed since the content was loaded
         abort(404)
     ext = os.path.splitext(name)[1]
-    # Cache-Control stays the app-wide no-store (security._headers) like every non-static route.
+    # Cache-Control stays the app-wide no-store (hardening._headers) like every non-static route.
     response = send_file(path, mimetype=MIMETYPES[ext], conditional=True)
     response.headers["Content-Security-Policy"] = IMAGE_CSP
     return response

@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..audit import ACTIONS
-from ..forms import choices
+from icbt.audit import ACTIONS
+from icbt.forms import choices
 
 
 class AuditSearchForm(FlaskForm):

@@ -9,11 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from .. import audit, content, modules, security
-from ..access import roles_required
-from ..content_load import SLUG_RE
-from ..db import db
-from ..forms import EmptyForm
+from icbt import audit
+from icbt.db import db
+from icbt.forms import EmptyForm
+from icbt.programs import registry
+from icbt.programs import store as content
+from icbt.programs.load import SLUG_RE
+from icbt.views import security
+from icbt.views.access import roles_required
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 DESIGN_ROLES = ("designer", "admin")
@@ -22,7 +25,7 @@ DESIGN_ROLES = ("designer", "admin")
 @bp.app_template_global()
 def lesson_worksheet(key: str) -> Any:
     """The worksheet a lesson places at `[[worksheet key]]` (for lessons/_lesson_body.html)."""
-    return modules.get(key)
+    return registry.get(key)
 
 
 def _program_or_404(slug: str) -> content.Program:
@@ -37,7 +40,7 @@ def _worksheet_title(key: str) -> str:
     """A homework worksheet's title (the daily check-in has no worksheet of its own)."""
     if key == content.MOOD_CHECKIN:
         return _("Mood check-in")
-    return str(getattr(modules.get(key), "title", key))
+    return str(getattr(registry.get(key), "title", key))
 
 
 def _orphan_problems(store: content.ContentStore) -> list[content.Problem]:
@@ -90,7 +93,7 @@ def lesson(slug: str, week: int) -> str:
 @roles_required(*DESIGN_ROLES)
 def worksheet(key: str) -> str:
     """Preview a worksheet as a lesson shows it, with its questions."""
-    found = modules.get(key)
+    found = registry.get(key)
     if found is None:
         abort(404)
     return render_template("designer/worksheet.html", worksheet=found, homework=None,

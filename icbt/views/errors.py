@@ -14,10 +14,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from .. import pending
-from ..db import db
-from ..extensions import login_manager
-from .kept_form import kept_fields
+from icbt.accounts import pending
+from icbt.db import db
+from icbt.extensions import login_manager
+from icbt.views.kept_form import kept_fields
 
 log = logging.getLogger("icbt.errors")
 

@@ -17,6 +17,8 @@ from flask_wtf import FlaskForm
 from wtforms.fields import HiddenField, PasswordField, SubmitField, TextAreaField
 from wtforms.fields.core import UnboundField
 
+from icbt.programs import registry
+
 # Inputs whose value must never be written back into a page.
 SECRET_WORDS = ("password", "passwd", "secret", "totp", "otp", "recovery", "current", "confirm")
 LONG_TEXT = 60
@@ -85,9 +87,7 @@ def _from_worksheet(view_args: Mapping[str, Any]) -> dict[str, str] | None:
     if not kind:
         return None
     try:
-        from .. import modules
-
-        ws = modules.get(str(kind))
+        ws = registry.get(str(kind))
         if ws is None:
             return None
         labels: dict[str, str] = {}

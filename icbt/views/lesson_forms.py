@@ -15,8 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..forms import choices
-from ..notify import KINDS
+from icbt.forms import choices
+from icbt.messaging.notify import KINDS
 
 HOURS = choices([(h, f"{h:02d}:00") for h in range(24)])
 

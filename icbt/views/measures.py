@@ -16,11 +16,13 @@ from werkzeug.wrappers import Response
 from wtforms import RadioField
 from wtforms.validators import Optional
 
-from .. import assessments, chartdata, measures, pending
-from ..access import client_or_404, owned_or_404, roles_required
-from ..db import db
-from ..forms import choices
-from ..models import MeasureResponse, User
+from icbt.accounts import pending
+from icbt.db import db
+from icbt.forms import choices
+from icbt.measures import assessments, chartdata, scoring
+from icbt.models.care import MeasureResponse
+from icbt.models.people import User
+from icbt.views.access import client_or_404, owned_or_404, roles_required
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
 
@@ -28,15 +30,15 @@ bp = Blueprint("measures", __name__, url_prefix="/measures")
 @cache
 def form_class(key: str) -> type[FlaskForm]:
     """A form with one radio group per item of the measure (built once per measure)."""
-    measure = measures.MEASURES[key]
-    options = choices([(value, label) for value, label in measures.OPTIONS])
+    measure = scoring.MEASURES[key]
+    options = choices([(value, label) for value, label in scoring.OPTIONS])
     fields = {f"q{i + 1}": RadioField(text, coerce=int, choices=options,
                                       validators=[Optional()])
               for i, text in enumerate(measure.items)}
     return type(f"{key.capitalize()}Form", (FlaskForm,), fields)
 
 
-def _answers(form: FlaskForm, measure: measures.Measure) -> list[int | None]:
+def _answers(form: FlaskForm, measure: scoring.Measure) -> list[int | None]:
     return [form[f"q{i + 1}"].data for i in range(len(measure.items))]
 
 
@@ -45,19 +47,19 @@ def _answers(form: FlaskForm, measure: measures.Measure) -> list[int | None]:
 def index() -> str:
     """The client's questionnaires: what is due and how the results have gone."""
     client = client_or_404(current_user.id, target="measures")
-    results = {key: assessments.history(client, key) for key in measures.MEASURES}
-    drafts = {key: assessments.draft_for(client.id, key) for key in measures.MEASURES}
+    results = {key: assessments.history(client, key) for key in scoring.MEASURES}
+    drafts = {key: assessments.draft_for(client.id, key) for key in scoring.MEASURES}
     return render_template("measures/index.html", client=client, results=results, drafts=drafts,
-                           due=assessments.due_measures(client), measures=measures.MEASURES,
-                           band=measures.band,
-                           charts={k: chartdata.build(client, k) for k in measures.MEASURES})
+                           due=assessments.due_measures(client), measures=scoring.MEASURES,
+                           band=scoring.band,
+                           charts={k: chartdata.build(client, k) for k in scoring.MEASURES})
 
 
 @bp.route("/<key>", methods=["GET", "POST"])
 @roles_required("client")
 def take(key: str) -> Response | str:
     """Answer a questionnaire; a partial answer is kept as a draft, never scored."""
-    measure = measures.get(key)
+    measure = scoring.get(key)
     if measure is None:
         abort(404)
     client = client_or_404(current_user.id, target="measures")
@@ -89,7 +91,7 @@ def take(key: str) -> Response | str:
                 if value is None:
                     form[f"q{i + 1}"].errors = [_("Please choose an answer.")]
     return render_template("measures/take.html", form=form, measure=measure, client=client,
-                           options=measures.OPTIONS, draft=draft)
+                           options=scoring.OPTIONS, draft=draft)
 
 
 @bp.route("/result/<int:response_id>")
@@ -97,9 +99,9 @@ def take(key: str) -> Response | str:
 def result(response_id: int) -> str:
     """One completed result, in calm words, with the change since the one before."""
     response = owned_or_404(db.session.get(MeasureResponse, response_id), target="measures")
-    if response.total is None or response.measure not in measures.MEASURES:
+    if response.total is None or response.measure not in scoring.MEASURES:
         abort(404)
-    measure = measures.MEASURES[response.measure]
+    measure = scoring.MEASURES[response.measure]
     previous = db.session.scalar(
         select(MeasureResponse.total).where(
             MeasureResponse.client_id == response.client_id,
@@ -110,7 +112,7 @@ def result(response_id: int) -> str:
     client = db.session.get(User, response.client_id)
     due = assessments.due_measures(client) if client else []
     return render_template("measures/result.html", response=response, measure=measure,
-                           band=measures.band(measure, response.total), previous=previous,
+                           band=scoring.band(measure, response.total), previous=previous,
                            next_due=[k for k in due if k != response.measure])
 
 
@@ -118,7 +120,7 @@ def result(response_id: int) -> str:
 def _complete_take(user: User, view_args: dict[str, Any], form: dict[str, list[str]]) -> str:
     """Save answers posted after the session expired; a risk answer still raises the signal."""
     key = str(view_args.get("key"))
-    measure = measures.get(key)
+    measure = scoring.get(key)
     if measure is None or user.role != "client":
         return url_for("main.index")
     posted = form_class(key)(formdata=MultiDict([(k, v) for k, vs in form.items() for v in vs]),
@@ -144,5 +146,5 @@ def _complete_take(user: User, view_args: dict[str, Any], form: dict[str, list[s
 def measures_home_card(client: User) -> dict[str, Any]:
     """What the client home's questionnaire card shows."""
     due = assessments.due_measures(client)
-    return {"due": [measures.MEASURES[k] for k in due],
+    return {"due": [scoring.MEASURES[k] for k in due],
             "drafts": assessments.measures_with_drafts(client.id)}

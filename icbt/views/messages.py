@@ -10,11 +10,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from .. import audit, messaging
-from ..access import client_or_404, roles_required
-from ..db import db
-from ..models import Entry, User
-from .review_forms import MessageForm
+from icbt import audit
+from icbt.db import db
+from icbt.messaging import messages
+from icbt.models.care import Entry
+from icbt.models.people import User
+from icbt.programs import registry
+from icbt.views.access import client_or_404, roles_required
+from icbt.views.review_forms import MessageForm
 
 bp = Blueprint("messages", __name__)
 
@@ -22,7 +25,7 @@ bp = Blueprint("messages", __name__)
 @bp.app_template_global()
 def message_card(client: User) -> dict[str, Any]:
     """What the client's home card shows: unread messages from their therapist."""
-    return {"unread": messaging.unread_count(client.id, client)}
+    return {"unread": messages.unread_count(client.id, client)}
 
 
 def _entry_for(client: User, raw: Any) -> Entry | None:
@@ -40,17 +43,12 @@ def _entry_for(client: User, raw: Any) -> Entry | None:
 def _entry_title(entry: Entry | None) -> str:
     if entry is None:
         return ""
-    try:
-        from .. import modules
-
-        ws = modules.get(entry.kind)
-    except ImportError:  # pragma: no cover
-        ws = None
+    ws = registry.get(entry.kind)
     return str(getattr(ws, "title", "") or entry.kind.replace("_", " ").capitalize())
 
 
 def _thread_page(client: User, form: MessageForm, template: str, entry: Entry | None) -> str:
-    msgs = messaging.thread(client.id)
+    msgs = messages.thread(client.id)
     entry_ids = {m.entry_id for m in msgs if m.entry_id}
     titles = {e.id: _entry_title(e) for e in db.session.scalars(
         select(Entry).where(Entry.id.in_(entry_ids)))} if entry_ids else {}
@@ -67,14 +65,14 @@ def client_thread() -> Response | str:
     form = MessageForm()
     if form.validate_on_submit():
         try:
-            messaging.send(client, client, form.body.data or "")
-        except messaging.MessageError as exc:
+            messages.send(client, client, form.body.data or "")
+        except messages.MessageError as exc:
             form.body.errors = [str(exc)]
         else:
             flash(_("Message sent."), "success")
             return redirect(url_for("messages.client_thread"))
     if request.method == "GET":
-        messaging.mark_read(client.id, client)
+        messages.mark_read(client.id, client)
     return _thread_page(client, form, "messages/client_thread.html", None)
 
 
@@ -93,9 +91,9 @@ def staff_thread(client_id: int) -> Response | str:
             form.body.errors = [_("That worksheet entry is not available.")]
         else:
             try:
-                messaging.send(client, current_user, form.body.data or "",
-                               entry.id if entry else None)
-            except messaging.MessageError as exc:
+                messages.send(client, current_user, form.body.data or "",
+                              entry.id if entry else None)
+            except messages.MessageError as exc:
                 form.body.errors = [str(exc)]
             else:
                 audit.record("create", actor_id=current_user.id, client_id=client.id,
@@ -104,5 +102,5 @@ def staff_thread(client_id: int) -> Response | str:
                 flash(_("Message sent."), "success")
                 return redirect(url_for("messages.staff_thread", client_id=client.id))
     if request.method == "GET":
-        messaging.mark_read(client.id, current_user)
+        messages.mark_read(client.id, current_user)
     return _thread_page(client, form, "messages/staff_thread.html", entry)

@@ -16,11 +16,12 @@ from wtforms import FloatField, RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
-from .. import assessments, chartdata, measures, pending
-from .. import mood as mood_svc
-from ..access import client_or_404, roles_required
-from ..forms import choices
-from ..models import User
+from icbt.accounts import pending
+from icbt.forms import choices
+from icbt.measures import assessments, chartdata, safety, scoring
+from icbt.measures import mood as mood_svc
+from icbt.models.people import User
+from icbt.views.access import client_or_404, roles_required
 
 bp = Blueprint("mood", __name__, url_prefix="/mood")
 
@@ -170,17 +171,15 @@ def mood_home_card(client: User) -> dict[str, Any]:
 @bp.app_template_global()
 def mood_staff_panel(client: User) -> dict[str, Any]:
     """What the therapist's overview shows: charts, measure histories with bands, outcome."""
-    from .. import safety
-
     history = {}
-    for key, m in measures.MEASURES.items():
-        history[key] = [(d, t, measures.band(m, t)) for d, t in assessments.history(client, key)]
+    for key, m in scoring.MEASURES.items():
+        history[key] = [(d, t, scoring.band(m, t)) for d, t in assessments.history(client, key)]
     built = [chartdata.build(client, kind) for kind in chartdata.KINDS]
     return {
         # Mood and the two measures always show (an empty one says so); the others only
         # when the client has that kind of data.
         "charts": [c for c in built if not c.empty or c.kind in ("mood", "phq9", "gad7")],
-        "history": history, "measures": measures.MEASURES,
+        "history": history, "measures": scoring.MEASURES,
         "outcome": assessments.client_outcome(client), "due": assessments.due_measures(client),
         "risk": safety.open_risk_flags(client.id), "recent": mood_svc.recent(client, 7),
         "tag_label": mood_svc.tag_label,

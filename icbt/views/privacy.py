@@ -20,13 +20,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from .. import audit, audit_search, deletion, export
-from ..access import roles_required
-from ..db import db
-from ..forms import EmptyForm
-from ..security import reauth_required
-from ..timeutil import to_local
-from .data_forms import DeleteAccountForm
+from icbt import audit
+from icbt.db import db
+from icbt.forms import EmptyForm
+from icbt.privacy import audit_search, deletion, export
+from icbt.timeutil import to_local
+from icbt.views.access import roles_required
+from icbt.views.data_forms import DeleteAccountForm
+from icbt.views.security import reauth_required
 
 bp = Blueprint("privacy", __name__, url_prefix="/my-data")
 

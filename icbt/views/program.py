@@ -9,14 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from .. import content, lessons, modules
-from .. import program as prog
-from ..access import client_or_404, roles_required
-from ..forms import EmptyForm, choices
-from ..homework import MOOD_KEY
-from ..models import User
-from ..timeutil import local_today
-from .lesson_forms import EnrolForm, FeedbackForm, HomeworkForm
+from icbt.forms import EmptyForm, choices
+from icbt.models.people import User
+from icbt.programs import controls, lessons, registry, store
+from icbt.programs import enrolment as prog
+from icbt.programs.homework import MOOD_KEY
+from icbt.timeutil import local_today
+from icbt.views.access import client_or_404, roles_required
+from icbt.views.lesson_forms import EnrolForm, FeedbackForm, HomeworkForm
 
 bp = Blueprint("program", __name__, url_prefix="/staff/clients/<int:client_id>/program")
 
@@ -26,7 +26,7 @@ def _overview(client_id: int) -> Response:
 
 
 def _program_choices() -> list[Any]:
-    progs = sorted(content.store().programs.values(), key=lambda p: p.title)
+    progs = sorted(store.store().programs.values(), key=lambda p: p.title)
     return choices([(p.slug, f"{p.title} ({p.therapy}, {p.unlock})") for p in progs])
 
 
@@ -76,8 +76,8 @@ def move(client_id: int) -> Response | str:
     form = _enrol_form(client)
     if form.validate_on_submit():
         try:
-            prog.move(enrolment, form.program.data or "", actor=current_user,
-                      start_date=form.start_date.data, pace_days=form.pace_days.data or 7)
+            controls.move(enrolment, form.program.data or "", actor=current_user,
+                          start_date=form.start_date.data, pace_days=form.pace_days.data or 7)
         except prog.ProgramError as exc:
             form.program.errors = [str(exc)]
         else:
@@ -108,14 +108,15 @@ def _action(client_id: int, target: str, fn: Any, done: str) -> Response:
 def unlock_next(client_id: int) -> Response:
     """Open the next lesson now."""
     return _action(client_id, "program unlock",
-                   lambda e: prog.unlock_next(e, actor=current_user), _("The next lesson is open."))
+                   lambda e: controls.unlock_next(e, actor=current_user),
+                   _("The next lesson is open."))
 
 
 @bp.route("/pause", methods=["POST"])
 @roles_required("therapist", "admin")
 def pause(client_id: int) -> Response:
     """Pause the program: no lessons open and no reminders go out."""
-    return _action(client_id, "program pause", lambda e: prog.pause(e, actor=current_user),
+    return _action(client_id, "program pause", lambda e: controls.pause(e, actor=current_user),
                    _("The program is paused."))
 
 
@@ -123,13 +124,13 @@ def pause(client_id: int) -> Response:
 @roles_required("therapist", "admin")
 def resume(client_id: int) -> Response:
     """Resume a paused program; the schedule moves on by the paused days."""
-    return _action(client_id, "program resume", lambda e: prog.resume(e, actor=current_user),
+    return _action(client_id, "program resume", lambda e: controls.resume(e, actor=current_user),
                    _("The program is running again."))
 
 
 def _worksheet_choices() -> list[Any]:
     pairs = [(MOOD_KEY, _("Mood check-in"))]
-    pairs += [(key, str(ws.title)) for key, ws in modules.all_worksheets().items()]
+    pairs += [(key, str(ws.title)) for key, ws in registry.all_worksheets().items()]
     return choices(pairs)
 
 
@@ -142,9 +143,9 @@ def add_homework(client_id: int) -> Response | str:
     form.worksheet.choices = _worksheet_choices()
     if form.validate_on_submit():
         try:
-            prog.add_homework(client, actor=current_user, worksheet=form.worksheet.data or "",
-                              times=form.times.data or 1, instruction=form.instruction.data or "",
-                              due=form.due.data)
+            controls.add_homework(client, actor=current_user, worksheet=form.worksheet.data or "",
+                                  times=form.times.data or 1,
+                                  instruction=form.instruction.data or "", due=form.due.data)
         except prog.ProgramError as exc:
             form.due.errors = [str(exc)]
         else:
@@ -171,7 +172,7 @@ def feedback(client_id: int) -> Response:
     if row is None:
         abort(404)
     try:
-        prog.give_feedback(row, actor=current_user, note=form.note.data or "")
+        controls.give_feedback(row, actor=current_user, note=form.note.data or "")
     except prog.ProgramError as exc:
         flash(str(exc), "warning")
     else:

@@ -15,10 +15,11 @@ from werkzeug.wrappers import Response
 from wtforms import DateField
 from wtforms.validators import Optional
 
-from .. import audit
-from .. import outcomes as outcomes_svc
-from ..access import roles_required
-from ..db import db, utcnow
+from icbt import audit
+from icbt.db import db
+from icbt.measures import outcomes as outcomes_svc
+from icbt.timeutil import utcnow
+from icbt.views.access import roles_required
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 

@@ -15,10 +15,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..casework import CONTACT_KINDS, MAX_MINUTES, SETTABLE, STATUS_LABELS
-from ..forms import choices
-from ..live_sessions import NOTES_MAX
-from ..messaging import MAX_LENGTH
+from icbt.forms import choices
+from icbt.messaging.messages import MAX_LENGTH
+from icbt.review.casework import CONTACT_KINDS, MAX_MINUTES, SETTABLE, STATUS_LABELS
+from icbt.review.live_sessions import NOTES_MAX
 
 
 class AcknowledgeForm(FlaskForm):

@@ -10,9 +10,10 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
-from .. import access, safety
-from ..db import db
-from ..extensions import csrf
+from icbt.accounts import policy
+from icbt.db import db
+from icbt.extensions import csrf
+from icbt.measures import safety
 
 bp = Blueprint("safety", __name__)
 log = logging.getLogger("icbt.safety")
@@ -38,7 +39,7 @@ def help_now() -> str:
     checked here (token or same origin) before a signal is raised.
     """
     raised = failed = False
-    if access.may_see_client(current_user, current_user):  # a signed-in client, for themself
+    if policy.may_see_client(current_user, current_user):  # a signed-in client, for themself
         if not _genuine():
             log.info("help-now post from another origin; no signal raised")
             failed = True

@@ -9,12 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from .. import audit, brief, live_sessions, review
-from ..access import client_or_404, owned_or_404, roles_required
-from ..db import db
-from ..models import LiveSession, User
-from ..timeutil import to_local
-from .review_forms import SessionForm
+from icbt import audit
+from icbt.db import db
+from icbt.models.care import LiveSession
+from icbt.models.people import User
+from icbt.review import brief, flags, live_sessions
+from icbt.timeutil import to_local
+from icbt.views.access import client_or_404, owned_or_404, roles_required
+from icbt.views.review_forms import SessionForm
 
 bp = Blueprint("sessions", __name__)
 
@@ -76,6 +78,6 @@ def edit(session_id: int) -> Response | str:
 def session_brief(client_id: int) -> str:
     """What happened since the last live session, printable on one or two pages."""
     client = client_or_404(client_id, target="brief")
-    review.recompute_client(client.id)  # flags as of now, like the queue and the overview
+    flags.recompute_client(client.id)  # flags as of now, like the queue and the overview
     return render_template("sessions/brief.html", client=client, b=brief.build(client))
 

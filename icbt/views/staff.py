@@ -8,13 +8,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from .. import accounts, audit
-from ..access import client_or_404, roles_required
-from ..db import db
-from ..forms import InviteForm, choices
-from ..models import User
-from ..timeutil import is_valid_zone
-from . import staff_review
+from icbt import audit
+from icbt.accounts import users
+from icbt.db import db
+from icbt.forms import InviteForm, choices
+from icbt.models.people import User
+from icbt.timeutil import is_valid_zone
+from icbt.views import staff_review
+from icbt.views.access import client_or_404, roles_required
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -55,10 +56,10 @@ def invite() -> Response | str:
             form.therapist.errors = [_("Please choose a therapist.")]
         else:
             try:
-                client = accounts.invite_client(form.email.data or "", name=form.name.data or "",
-                                                therapist=therapist, invited_by=current_user,
-                                                timezone=tz or None)
-            except accounts.AccountError as exc:
+                client = users.invite_client(form.email.data or "", name=form.name.data or "",
+                                             therapist=therapist, invited_by=current_user,
+                                             timezone=tz or None)
+            except users.AccountError as exc:
                 form.email.errors = [str(exc)]
             else:
                 audit.record("create", actor_id=current_user.id, client_id=client.id,

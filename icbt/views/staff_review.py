@@ -14,13 +14,16 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import casework, live_sessions, messaging, review, review_queue
-from ..access import roles_required
-from ..models import User
-from ..review_rules import KINDS
-from ..review_words import kind_label
-from ..timeutil import to_local
-from .review_forms import StatusForm
+from icbt.messaging import messages
+from icbt.models.people import User
+from icbt.review import casework, live_sessions
+from icbt.review import flags as review
+from icbt.review import queue as review_queue
+from icbt.review.rules import KINDS
+from icbt.review.words import kind_label
+from icbt.timeutil import to_local
+from icbt.views.access import roles_required
+from icbt.views.review_forms import StatusForm
 
 
 @roles_required("therapist")
@@ -85,8 +88,8 @@ def overview_context(client: User) -> dict[str, Any]:
         "open_flags": sorted((f for f in flags if f.closed_at is None),
                              key=lambda f: (-f.severity, f.opened_at)),
         "closed_flags": [f for f in flags if f.closed_at is not None][:30],
-        "recent_messages": messaging.thread(client.id, limit=5),
-        "unread": messaging.unread_count(client.id, current_user),
+        "recent_messages": messages.thread(client.id, limit=5),
+        "unread": messages.unread_count(client.id, current_user),
         "next_session": live_sessions.upcoming(client.id),
         "sessions": live_sessions.for_client(client.id, limit=5),
         "contacts": casework.contacts(client.id, limit=10),

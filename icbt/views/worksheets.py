@@ -11,19 +11,21 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
-from .. import modules
-from .. import worksheets as svc
-from ..access import client_or_404, owned_or_404, roles_required
-from ..db import db
-from ..forms import choices
-from ..models import Entry, User
-from ..modules.base import Worksheet
-from ..modules.fields import FormValues, Parsed
-from ..modules.formvalues import as_list, error_links, scalar
-from ..timeutil import local_today, to_local
-from . import worksheets_staff
-from .worksheets_forms import EntryFilterForm, WorksheetForm
-from .worksheets_save import form_expired, homework_arg, save_edit, save_new
+from icbt.db import db
+from icbt.forms import choices
+from icbt.models.care import Entry
+from icbt.models.people import User
+from icbt.modules.base import Worksheet
+from icbt.modules.fields import FormValues, Parsed
+from icbt.modules.formvalues import as_list, error_links, scalar
+from icbt.programs import registry
+from icbt.timeutil import local_today, to_local
+from icbt.views import worksheets_staff
+from icbt.views.access import client_or_404, owned_or_404, roles_required
+from icbt.views.worksheets_forms import EntryFilterForm, WorksheetForm
+from icbt.views.worksheets_save import form_expired, homework_arg, save_edit, save_new
+from icbt.worksheets import drafts
+from icbt.worksheets import entries as svc
 
 bp = Blueprint("worksheets", __name__, url_prefix="/worksheets")
 for _rule, _endpoint, _view, _methods in worksheets_staff.ROUTES:
@@ -79,7 +81,7 @@ def entries() -> str:
     form = EntryFilterForm(request.args, meta={"csrf": False})
     kinds = {ws.key: str(ws.title) for ws in svc.available(client)}
     for kind_used in svc.kinds_used(client):
-        ws_used = modules.get(kind_used)
+        ws_used = registry.get(kind_used)
         kinds.setdefault(kind_used, str(ws_used.title) if ws_used else kind_used)
     form.kind.choices = choices([("", _("All types"))] + list(kinds.items()))
     valid = form.validate() if request.args else True
@@ -90,8 +92,8 @@ def entries() -> str:
     rows, total = svc.list_entries(client, kind=kind, start=start, end=end, limit=PER_PAGE,
                                    offset=(page - 1) * PER_PAGE)
     return render_template("worksheets/list.html", form=form, rows=rows, total=total,
-                           page=page, per_page=PER_PAGE, drafts=svc.drafts_of(client),
-                           available=svc.available(client), get=modules.get,
+                           page=page, per_page=PER_PAGE, drafts=drafts.drafts_of(client),
+                           available=svc.available(client), get=registry.get,
                            local=lambda t: to_local(t, client.timezone))
 
 
@@ -117,7 +119,7 @@ def new(kind: str) -> Response | str | tuple[str, int]:
         anchor = request.form.get("action", "").split(":", 1)[-1] if outcome == "row" else ""
         return redirect(url_for("worksheets.new", kind=kind, homework=homework_id)
                         + (f"#group-{anchor}" if anchor.isidentifier() else ""))
-    draft = svc.load_draft(client, svc.draft_slot(ws.key))
+    draft = drafts.load_draft(client, drafts.draft_slot(ws.key))
     homework_id = homework_arg(request.args.get("homework"))
     if draft is not None:
         values = dict(draft.data or {})
@@ -143,7 +145,7 @@ def detail(entry_id: int) -> str:
     """Read one entry, with any replies from the therapist."""
     client = _me()
     entry = _own_entry(entry_id)
-    return render_template("worksheets/detail.html", entry=entry, ws=modules.get(entry.kind),
+    return render_template("worksheets/detail.html", entry=entry, ws=registry.get(entry.kind),
                            replies=svc.replies(entry), settings=svc.program_settings(client),
                            local=lambda t: to_local(t, client.timezone), staff=False)
 
@@ -154,7 +156,7 @@ def edit(entry_id: int) -> Response | str | tuple[str, int]:
     """Change an entry (for example, to mark planned activities done)."""
     client = _me()
     entry = _own_entry(entry_id)
-    ws = modules.get(entry.kind)
+    ws = registry.get(entry.kind)
     if ws is None:
         abort(404)
     if request.method == "POST":
@@ -168,7 +170,7 @@ def edit(entry_id: int) -> Response | str | tuple[str, int]:
             flash(_("Draft saved. You can come back to it any time."), "success")
         return redirect(url_for("worksheets.edit", entry_id=entry.id))
     settings = svc.program_settings(client)
-    draft = svc.load_draft(client, svc.draft_slot(ws.key, entry.id))
+    draft = drafts.load_draft(client, drafts.draft_slot(ws.key, entry.id))
     if draft is not None:
         values = dict(draft.data or {})
         parsed = ws.parse(values, settings) if values.pop("__check", None) else None
@@ -193,7 +195,7 @@ def trash() -> str:
     """Deleted entries that can still be restored."""
     client = _me()
     rows, _total = svc.list_entries(client, deleted=True, limit=200)
-    return render_template("worksheets/trash.html", rows=rows, get=modules.get,
+    return render_template("worksheets/trash.html", rows=rows, get=registry.get,
                            until=lambda e: to_local(e.deleted_at + timedelta(days=svc.TRASH_DAYS),
                                                     client.timezone),
                            local=lambda t: to_local(t, client.timezone))
@@ -219,8 +221,8 @@ def _slot_from(form: Any, kind: str) -> tuple[Worksheet | None, str, Entry | Non
         entry = svc.get_entry(client, entry_id)
         if entry is None or entry.kind != kind:
             return None, "", None
-        return modules.get(kind), svc.draft_slot(kind, entry.id), entry
-    return svc.worksheet_for(client, kind), svc.draft_slot(kind), None
+        return registry.get(kind), drafts.draft_slot(kind, entry.id), entry
+    return svc.worksheet_for(client, kind), drafts.draft_slot(kind), None
 
 
 @bp.route("/drafts/<kind>", methods=["POST"])
@@ -230,8 +232,8 @@ def autosave(kind: str) -> tuple[Response, int]:
     ws, slot, _entry = _slot_from(request.form, kind)
     if ws is None:
         return jsonify(saved=False), 404
-    draft = svc.save_draft(_me(), ws.key, slot, request.form,
-                           homework_arg(request.form.get("homework")))
+    draft = drafts.save_draft(_me(), ws.key, slot, request.form,
+                              homework_arg(request.form.get("homework")))
     if draft is None:
         return jsonify(saved=False, reason="too_big"), 413
     return jsonify(saved=True, at=to_local(draft.updated_at, _me().timezone)
@@ -245,7 +247,7 @@ def discard_draft(kind: str) -> Response:
     ws, slot, entry = _slot_from(request.form, kind)
     if ws is None:
         abort(404)
-    svc.discard_draft(_me(), slot)
+    drafts.discard_draft(_me(), slot)
     flash(_("The draft was cleared."), "info")
     if entry is not None:
         return redirect(url_for("worksheets.edit", entry_id=entry.id))

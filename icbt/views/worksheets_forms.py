@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField
 from wtforms.validators import Length, Optional
 
-from ..forms import choices
+from icbt.forms import choices
 
 
 class WorksheetForm(FlaskForm):

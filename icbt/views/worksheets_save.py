@@ -1,7 +1,7 @@
 """Saving worksheet posts: new entries and edits, from the page or completed after expiry.
 
 A post that arrives after the session or the form token expired is kept by
-icbt.pending and completed here once the client signs in again, with every word.
+icbt.accounts.pending and completed here once the client signs in again, with every word.
 """
 
 from __future__ import annotations
@@ -15,15 +15,18 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from .. import modules, pending
-from .. import worksheets as svc
-from ..db import db
-from ..models import Entry, User
-from ..modules.base import Worksheet
-from ..modules.fields import FormValues, Group, safe_int
-from ..modules.formvalues import values_from_form
-from ..worksheets import Saved
-from . import errors as error_pages
+from icbt.accounts import pending
+from icbt.db import db
+from icbt.models.care import Entry
+from icbt.models.people import User
+from icbt.modules.base import Worksheet
+from icbt.modules.fields import FormValues, Group, safe_int
+from icbt.modules.formvalues import values_from_form
+from icbt.programs import registry
+from icbt.views import errors as error_pages
+from icbt.worksheets import drafts
+from icbt.worksheets import entries as svc
+from icbt.worksheets.entries import Saved
 
 
 def _action(form: Any) -> str:
@@ -60,18 +63,18 @@ def save_new(client: User, kind: str, form: Any) -> tuple[str, Saved | None]:
         return "missing", None
     action = _action(form)
     homework_id = homework_arg(form.get("homework"))
-    slot = svc.draft_slot(ws.key)
+    slot = drafts.draft_slot(ws.key)
     if action == "save_draft" or action.startswith("add_row:"):
         values = values_from_form(form)  # keeps every value of multi-value inputs
         if ":" in action:
             values = _add_row(ws, values, action.split(":", 1)[1])
-        svc.save_draft(client, ws.key, slot, values, homework_id)
+        drafts.save_draft(client, ws.key, slot, values, homework_id)
         return ("draft" if action == "save_draft" else "row"), None
     key = form.get("submission_key")
     saved = svc.create_entry(client, ws, form, submission_key=key if isinstance(key, str)
                              else None, homework_id=homework_id)
     if saved.entry is None:
-        svc.save_draft(client, ws.key, slot, form, homework_id)
+        drafts.save_draft(client, ws.key, slot, form, homework_id)
         return "invalid", saved
     return "saved", saved
 
@@ -97,7 +100,7 @@ def _complete_new(user: User, view_args: dict[str, Any], form: dict[str, list[st
     if outcome == "missing":
         return url_for("worksheets.entries")
     if outcome == "invalid":
-        draft = svc.load_draft(user, svc.draft_slot(kind))
+        draft = drafts.load_draft(user, drafts.draft_slot(kind))
         if draft is not None:
             draft.data = {**(draft.data or {}), "__check": "1"}
             db.session.commit()
@@ -107,20 +110,20 @@ def _complete_new(user: User, view_args: dict[str, Any], form: dict[str, list[st
 
 def save_edit(client: User, entry: Entry, form: Any) -> tuple[str, Saved | None]:
     """Handle a post to the edit form; return (outcome, result)."""
-    ws = modules.get(entry.kind)
+    ws = registry.get(entry.kind)
     if ws is None:
         return "missing", None
     action = _action(form)
-    slot = svc.draft_slot(ws.key, entry.id)
+    slot = drafts.draft_slot(ws.key, entry.id)
     if action == "save_draft" or action.startswith("add_row:"):
         values = values_from_form(form)  # keeps every value of multi-value inputs
         if ":" in action:
             values = _add_row(ws, values, action.split(":", 1)[1])
-        svc.save_draft(client, ws.key, slot, values)
+        drafts.save_draft(client, ws.key, slot, values)
         return ("draft" if action == "save_draft" else "row"), None
     saved = svc.update_entry(entry, ws, form)
     if saved.entry is None:
-        svc.save_draft(client, ws.key, slot, form)
+        drafts.save_draft(client, ws.key, slot, form)
         return "invalid", saved
     return "saved", saved
 
@@ -136,7 +139,7 @@ def _complete_edit(user: User, view_args: dict[str, Any], form: dict[str, list[s
     if outcome == "saved":
         return url_for("worksheets.detail", entry_id=entry.id)
     if outcome == "invalid":
-        draft = svc.load_draft(user, svc.draft_slot(entry.kind, entry.id))
+        draft = drafts.load_draft(user, drafts.draft_slot(entry.kind, entry.id))
         if draft is not None:
             draft.data = {**(draft.data or {}), "__check": "1"}
             db.session.commit()

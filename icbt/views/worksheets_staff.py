@@ -12,12 +12,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from .. import audit, modules
-from .. import worksheets as svc
-from ..access import client_or_404, owned_or_404, roles_required
-from ..db import db
-from ..models import Entry, User
-from ..timeutil import to_local
+from icbt import audit
+from icbt.db import db
+from icbt.models.care import Entry
+from icbt.models.people import User
+from icbt.programs import registry
+from icbt.timeutil import to_local
+from icbt.views.access import client_or_404, owned_or_404, roles_required
+from icbt.worksheets import entries as svc
 
 
 @roles_required("therapist")
@@ -30,7 +32,7 @@ def staff_entry(client_id: int, entry_id: int) -> str:
     client = db.session.get(User, entry.client_id)
     assert client is not None
     return render_template("worksheets/staff_detail.html", entry=entry, client=client,
-                           ws=modules.get(entry.kind), replies=svc.replies(entry),
+                           ws=registry.get(entry.kind), replies=svc.replies(entry),
                            settings=svc.program_settings(client),
                            summary=svc.summary_of(entry),
                            local=lambda t: to_local(t, client.timezone), staff=True)
@@ -42,7 +44,7 @@ def staff_entries(client_id: int) -> str:
     client = client_or_404(client_id, target="entries")
     rows, total = svc.list_entries(client, limit=200)
     return render_template("worksheets/staff_list.html", client=client, rows=rows, total=total,
-                           get=modules.get, summary=svc.summary_of,
+                           get=registry.get, summary=svc.summary_of,
                            local=lambda t: to_local(t, client.timezone))
 
 
@@ -86,7 +88,7 @@ def worksheet_panel(client: User) -> dict[str, Any]:
         abort(404)
     items = []
     for entry in svc.recent_entries(client.id, limit=8):
-        ws = modules.get(entry.kind)
+        ws = registry.get(entry.kind)
         items.append({
             "entry": entry, "title": str(ws.title) if ws else entry.kind,
             "summary": svc.summary_of(entry),

@@ -70,8 +70,8 @@ class LiveServer:
 def fresh_app(base: Path, **overrides: Any) -> Iterator[Any]:
     """An app on a fresh database (SQLite file under base, or a new PostgreSQL database)."""
     from icbt import create_app
-    from icbt.cli import upgrade_db
     from icbt.db import db
+    from icbt.extensions import upgrade_db
 
     url = "sqlite:///" + str(base / "live.sqlite")
     pg = os.environ.get("ICBT_TEST_DATABASE_URL")
@@ -169,13 +169,12 @@ def live_server(live_app: Any) -> Iterator[LiveServer]:
 
 @contextlib.contextmanager
 def _demo(app: Any) -> Iterator[dict[str, Any]]:
-    from icbt import demo
-
     from icbt.db import db
-    from icbt.models import User
+    from icbt.demo import clinic, people
+    from icbt.models.people import User
 
     with app.app_context():
-        demo.build()
+        clinic.build()
         # The demo staff share a two-step secret; these pages are about layout and
         # accessibility, so sign in with the password alone (journey 4 covers two-step
         # sign-in, and the live app requires it of no role).
@@ -183,7 +182,7 @@ def _demo(app: Any) -> Iterator[dict[str, Any]]:
             user.totp_enabled = False
             user.totp_secret = None
         db.session.commit()
-    yield {"password": demo.DEMO_PASSWORD, "client": demo.client_email(0),
+    yield {"password": people.DEMO_PASSWORD, "client": people.client_email(0),
            "therapist": "therapist@demo.icbt", "designer": "designer@demo.icbt"}
 
 

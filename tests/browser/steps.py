@@ -37,22 +37,22 @@ def unique_email(role: str) -> str:
 def make_user(app: Any, role: str, *, name: str, therapist_id: int | None = None,
               password: str | None = PASSWORD) -> tuple[int, str]:
     """Create an active user in the live app; return (id, email)."""
-    from icbt import accounts
+    from icbt.accounts import users
     from icbt.db import db
-    from icbt.models import User
+    from icbt.models.people import User
 
     address = unique_email(role)
     with app.app_context():
         therapist = db.session.get(User, therapist_id) if therapist_id else None
-        user = accounts.create_user(address, role, name=name, password=password,
-                                    therapist=therapist, check_password=False)
+        user = users.create_user(address, role, name=name, password=password,
+                                 therapist=therapist, check_password=False)
         db.session.commit()
         return user.id, address
 
 
 def invite_link(app: Any, address: str) -> str:
     """Deliver the outbox as .eml files and return the invitation link sent to address."""
-    from icbt import mail
+    from icbt.messaging import mail
 
     with app.app_context():
         mail.deliver_pending()
@@ -69,14 +69,14 @@ def invite_link(app: Any, address: str) -> str:
 
 def enrol(app: Any, client_id: int, therapist_id: int, slug: str = "cbt-low-mood") -> None:
     """Enrol a client in a program starting today (lesson 1 opens at once)."""
-    from icbt import program
     from icbt.db import db
-    from icbt.models import User
+    from icbt.models.people import User
+    from icbt.programs import enrolment
 
     with app.app_context():
         client = db.session.get(User, client_id)
         therapist = db.session.get(User, therapist_id)
-        program.enrol(client, slug, actor=therapist, notify_client=False)
+        enrolment.enrol(client, slug, actor=therapist, notify_client=False)
         db.session.commit()
 
 

@@ -15,15 +15,15 @@ pytestmark = harness.PYTESTMARK
 
 def invite(app: Any, therapist_id: int, name: str) -> tuple[int, str]:
     """Invite a client through the accounts service; return (id, email)."""
-    from icbt import accounts
+    from icbt.accounts import users
     from icbt.db import db
-    from icbt.models import User
+    from icbt.models.people import User
 
     address = steps.unique_email("client")
     with app.app_context():
         therapist = db.session.get(User, therapist_id)
-        client = accounts.invite_client(address, name=name, therapist=therapist,
-                                        invited_by=therapist)
+        client = users.invite_client(address, name=name, therapist=therapist,
+                                     invited_by=therapist)
         return client.id, address
 
 

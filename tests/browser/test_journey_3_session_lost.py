@@ -29,7 +29,7 @@ BALANCED = ("Being tired at a market is not failing at everything. People who ca
 def expire_sessions(app: Any, user_id: int) -> None:
     """End every session of the user on the server (as a sign-out elsewhere does)."""
     from icbt.db import db
-    from icbt.models import User
+    from icbt.models.people import User
 
     with app.app_context():
         user = db.session.get(User, user_id)
@@ -42,7 +42,7 @@ def saved_entry(app: Any, user_id: int) -> dict[str, Any]:
     from sqlalchemy import select
 
     from icbt.db import db
-    from icbt.models import Entry
+    from icbt.models.care import Entry
 
     with app.app_context():
         entries = db.session.scalars(select(Entry).where(Entry.client_id == user_id)).all()

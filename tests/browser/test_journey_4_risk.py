@@ -26,9 +26,9 @@ MESSAGE = "Thank you for telling us how things have been. I will call you tomorr
 
 def give_totp(app: Any, user_id: int) -> str:
     """Switch on the second step for a staff member; return the secret their app would hold."""
-    from icbt import twofactor
+    from icbt.accounts import twofactor
     from icbt.db import db
-    from icbt.models import User
+    from icbt.models.people import User
 
     with app.app_context():
         user = db.session.get(User, user_id)
@@ -41,16 +41,16 @@ def give_totp(app: Any, user_id: int) -> str:
 
 def enrol_weeks_ago(app: Any, client_id: int, therapist_id: int, weeks: int) -> None:
     """Enrol a client whose program started weeks ago and who has done nothing since."""
-    from icbt import program
     from icbt.db import db
-    from icbt.models import User
+    from icbt.models.people import User
+    from icbt.programs import enrolment
     from icbt.timeutil import local_today
 
     with app.app_context():
         client = db.session.get(User, client_id)
         therapist = db.session.get(User, therapist_id)
-        program.enrol(client, "cbt-low-mood", actor=therapist, notify_client=False,
-                      start_date=local_today(client.timezone) - timedelta(weeks=weeks))
+        enrolment.enrol(client, "cbt-low-mood", actor=therapist, notify_client=False,
+                        start_date=local_today(client.timezone) - timedelta(weeks=weeks))
         db.session.commit()
 
 

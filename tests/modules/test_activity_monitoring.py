@@ -39,10 +39,10 @@ def test_activity_diary_round_trip(app, make_user) -> None:
     assert text.startswith("2026-03-01: 3 activities")
     assert "mood 4.7/10 on average" in text
     assert "lowest 2 “Lay in bed”, highest 7 “Walk with Sam”" in text
-    from icbt import modules
+    from icbt.programs import registry
 
     with app.app_context():
-        assert modules.get("activity_monitoring").chart_points([entry]) == [("2026-03-01", 14 / 3)]
+        assert registry.get("activity_monitoring").chart_points([entry]) == [("2026-03-01", 14 / 3)]
 
 
 def test_day_starts_as_the_clients_today(app, make_user, clock) -> None:

@@ -42,16 +42,16 @@ def test_diary_card_round_trip(app, make_user) -> None:
 
 
 def test_program_sets_the_emotions_and_urges(app, make_user) -> None:
-    from icbt import program
     from icbt.db import db
-    from icbt.models import User
+    from icbt.models.people import User
+    from icbt.programs import enrolment
 
     user, c = new_client(app, make_user)
     html, _ = open_form(c, "/worksheets/new/diary_card")
     assert "urge__lashing_out" not in inputs(html)
     with app.app_context():
         client = db.session.get(User, user.id)
-        program.enrol(client, "dbt-emotion-regulation", actor=client.therapist)
+        enrolment.enrol(client, "dbt-emotion-regulation", actor=client.therapist)
     html, _ = open_form(c, "/worksheets/new/diary_card")
     fields = inputs(html)
     assert "urge__lashing_out" in fields and "emotion__guilt" in fields

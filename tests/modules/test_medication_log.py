@@ -15,7 +15,7 @@ ANSWERS = {
 
 def test_off_until_switched_on_by_the_therapist(app, make_user) -> None:
     from icbt.db import db
-    from icbt.models import User
+    from icbt.models.people import User
 
     user, c = new_client(app, make_user)
     assert c.get("/worksheets/new/medication_log").status_code == 404
@@ -31,7 +31,7 @@ def test_off_until_switched_on_by_the_therapist(app, make_user) -> None:
     assert c.get("/worksheets/new/medication_log").status_code == 200
     assert "/worksheets/new/medication_log" in c.get("/worksheets/").get_data(as_text=True)
     with app.app_context():
-        from icbt.models import AuditEvent
+        from icbt.models.records import AuditEvent
 
         events = db.session.scalars(db.select(AuditEvent).where(
             AuditEvent.target == "medication_log", AuditEvent.action == "change")).all()

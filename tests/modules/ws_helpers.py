@@ -13,7 +13,8 @@ from flask.testing import FlaskClient
 from hypothesis import strategies as st
 
 from icbt.db import db
-from icbt.models import Entry, User
+from icbt.models.care import Entry
+from icbt.models.people import User
 
 KEY_RE = re.compile(r'name="submission_key"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="submission_key"')
 
@@ -112,10 +113,10 @@ def entry_count(app: Flask, user: User) -> int:
 
 def summary(app: Flask, entry: Entry) -> str:
     """The therapist summary of an entry."""
-    from icbt import modules
+    from icbt.programs import registry
 
     with app.test_request_context():
-        ws = modules.get(entry.kind)
+        ws = registry.get(entry.kind)
         assert ws is not None
         return ws.summary(entry.data)
 
