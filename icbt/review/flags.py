@@ -251,9 +251,9 @@ def _touched_clients(session: Session) -> set[int]:
 def _forget_states(session: Session, _context: Any) -> None:
     """Delete the ReviewState of every client whose rule inputs this flush wrote.
 
-    Writers also call recompute_client after their commit; this makes sure a writer that
-    does not (an import, a script, a new feature) cannot leave the queue showing old facts:
-    the next queue load or the frequent job recomputes those clients.
+    Writers also announce the change after their commit (icbt.signals); this makes sure a
+    writer that does not (an import, a script, a new feature) cannot leave the queue showing
+    old facts: the next queue load or the frequent job recomputes those clients.
     """
     ids = _touched_clients(session)
     if ids:

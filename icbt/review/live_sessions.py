@@ -57,4 +57,3 @@ def save(client: User, therapist: User, starts_at: datetime, notes: str,
     session.notes = (notes or "").strip()[:NOTES_MAX]
     db.session.commit()
     return session
-

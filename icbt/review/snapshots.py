@@ -309,4 +309,3 @@ def homework_this_week(s: ClientSnapshot) -> tuple[int, int]:
     items = [h for h in s.homework if s.current_week is not None and h.week == s.current_week
              and h.enrolment_id in (None, s.enrolment_id)]
     return sum(min(h.done, h.times) for h in items), sum(h.times for h in items)
-

@@ -22,6 +22,7 @@ from icbt.models.people import User
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
 def _ip() -> str:
     return request.remote_addr or "" if request else ""
 

@@ -15,9 +15,6 @@ CSP = (
     "base-uri 'none'; object-src 'none'"
 )
 
-# --- headers --------------------------------------------------------------------------------
-
-
 # Endpoints whose responses a browser may keep but must revalidate (see _headers).
 REVALIDATE_ENDPOINTS = frozenset({"charts.chart"})
 

@@ -188,4 +188,3 @@ def program_panel(client: User) -> dict[str, Any]:
     history = [e for e in prog.enrolments(client.id) if e.status == "ended"]
     return {"week": week, "unreviewed": unreviewed, "history": history,
             "title_of": lambda slug: getattr(prog.get_program(slug), "title", slug)}
-

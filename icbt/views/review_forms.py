@@ -59,4 +59,3 @@ class SessionForm(FlaskForm):
                    description=_l("In your own time zone."))
     notes = TextAreaField(_l("Notes"), validators=[Length(max=NOTES_MAX)],
                           description=_l("For you: your client does not see these notes here."))
-

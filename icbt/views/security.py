@@ -1,4 +1,4 @@
-"""Sessions, timeouts, re-authentication, security headers and safe redirects (web layer).
+"""Sessions, timeouts, re-authentication and safe redirects (web layer; headers: hardening.py).
 
 Sign-in state lives in Flask's signed session cookie. The user id stored there
 (and in the remember-me cookie) is "<user id>:<session version>:<sign-in time>":
@@ -33,7 +33,7 @@ from icbt.accounts.twofactor import required_for
 from icbt.db import db
 from icbt.extensions import login_manager
 from icbt.models.people import User
-from icbt.timeutil import to_local, utcnow
+from icbt.timeutil import utcnow
 from icbt.views import hardening
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -252,11 +252,6 @@ def reauth_required(view: F) -> F:
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
-
-
-def local_now(user: User) -> datetime:
-    """Return the user's local wall-clock time (naive)."""
-    return to_local(utcnow(), user.timezone)
 
 
 def init_app(app: Flask) -> None:

@@ -80,4 +80,3 @@ def session_brief(client_id: int) -> str:
     client = client_or_404(client_id, target="brief")
     flags.recompute_client(client.id)  # flags as of now, like the queue and the overview
     return render_template("sessions/brief.html", client=client, b=brief.build(client))
-

@@ -252,4 +252,3 @@ def discard_draft(kind: str) -> Response:
     if entry is not None:
         return redirect(url_for("worksheets.edit", entry_id=entry.id))
     return redirect(url_for("worksheets.new", kind=kind))
-

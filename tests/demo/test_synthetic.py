@@ -97,4 +97,3 @@ def test_the_command_refuses_a_database_that_has_a_clinic(runner) -> None:
     assert again.exit_code == 1
     said = [line for line in again.output.splitlines() if not line.startswith("INFO  [alembic")]
     assert said == ["This database already has a clinic; use an empty one."]
-
