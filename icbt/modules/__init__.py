@@ -1,8 +1,8 @@
 """The worksheet plug-ins: every built-in type, in one literal dict.
 
 Each plug-in is a module here (a Worksheet subclass from base.py, its fields from
-fields.py). Plug-ins import only each other and icbt.forms: no database, no content
-store. The registry that adds the designer-defined worksheets from the content store
+fields.py). Plug-ins import only each other: no database, no content store (a
+contract in pyproject.toml checks it). The registry that adds the designer-defined worksheets from the content store
 is icbt.programs.registry.
 """
 
