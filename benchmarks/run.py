@@ -27,7 +27,7 @@ from benchmarks.bench_app import add_bare_route  # noqa: E402
 from benchmarks.common import login, machine, pair, percentile, postgresql, statements  # noqa: E402
 from icbt import create_app  # noqa: E402
 from icbt.db import db  # noqa: E402
-from icbt.demo.clinic import DEMO_PASSWORD  # noqa: E402
+from icbt.demo.people import DEMO_PASSWORD  # noqa: E402
 from icbt.models.care import Enrolment, LessonProgress
 from icbt.models.people import User  # noqa: E402
 from icbt.timeutil import utcnow  # noqa: E402

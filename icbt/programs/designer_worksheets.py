@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from icbt.modules.generic import FieldSpec, FieldWorksheet
+from icbt.modules.fields import FieldSpec
+from icbt.modules.generic import FieldWorksheet
 from icbt.programs.check import (
     CHOICE_TYPES,
     FIELD_NAME_RE,

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from icbt import create_app
 from icbt.db import db
 from icbt.demo import synthetic
-from icbt.demo.clinic import DEMO_PASSWORD
+from icbt.demo.people import DEMO_PASSWORD
 from icbt.jobs import scheduler
 from icbt.models.care import Enrolment, Entry, LessonProgress, MeasureResponse
 from icbt.models.flags import Flag

@@ -16,7 +16,8 @@ from ws_helpers import (
     summary,
 )
 
-from icbt.modules.generic import FIELD_TYPES, FieldSpec, FieldWorksheet
+from icbt.modules.fields import FIELD_TYPES, FieldSpec
+from icbt.modules.generic import FieldWorksheet
 
 SPECS = (
     FieldSpec("title", "Title", "short_text", required=True, max_length=40),

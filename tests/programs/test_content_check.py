@@ -17,7 +17,7 @@ from flask.cli import ScriptInfo
 
 from icbt.__main__ import main
 from icbt.programs import load
-from icbt.programs.store import load_content
+from icbt.programs.build import load_content
 
 BROKEN = Path(__file__).parents[1] / "content_broken"
 SHIPPED = Path(__file__).parents[2] / "icbt" / "content"

@@ -11,7 +11,7 @@ from conftest import login_as
 from flask import Flask
 
 from icbt.programs import store
-from icbt.programs.store import load_content
+from icbt.programs.build import load_content
 
 SHIPPED = Path(__file__).parents[2] / "icbt" / "content"
 

@@ -313,7 +313,8 @@ def test_staff_panel_and_lesson_embed_render(app, make_user) -> None:
 
 
 def test_designer_defined_worksheet(app, make_user) -> None:
-    from icbt.modules.generic import FieldSpec, FieldWorksheet
+    from icbt.modules.fields import FieldSpec
+    from icbt.modules.generic import FieldWorksheet
     from icbt.worksheets import entries as svc
 
     ws = FieldWorksheet(
