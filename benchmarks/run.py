@@ -28,7 +28,7 @@ from benchmarks.common import login, machine, pair, percentile, postgresql, stat
 from icbt import create_app  # noqa: E402
 from icbt.db import db  # noqa: E402
 from icbt.demo.people import DEMO_PASSWORD  # noqa: E402
-from icbt.models.care import Enrolment, LessonProgress
+from icbt.models.care import Enrolment, LessonProgress  # noqa: E402
 from icbt.models.people import User  # noqa: E402
 from icbt.timeutil import utcnow  # noqa: E402
 
