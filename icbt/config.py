@@ -88,6 +88,7 @@ class Defaults:
     FLAG_STALLED_DAYS = 7
     FLAG_LESSON_DAYS = 10
     FLAG_HOMEWORK_OVERDUE_DAYS = 3
+    FLAG_HOMEWORK_WINDOW_DAYS = 28  # overdue homework older than this drops off every page
     FLAG_QUIET_DAYS = 5
 
     # Reminders: local hour they go out, and default quiet hours

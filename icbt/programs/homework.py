@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from icbt.db import db
 from icbt.models.care import Entry, Homework, MoodCheckin
 from icbt.models.people import User
-from icbt.programs import registry
+from icbt.programs import overdue, registry
 from icbt.timeutil import to_local, utcnow
 
 MOOD_KEY = "mood_checkin"
@@ -48,6 +48,21 @@ class Status:
     def times(self) -> int:
         """How many times it was asked for."""
         return max(self.homework.times or 1, 1)
+
+    @property
+    def id(self) -> int:
+        """The homework's id (what icbt.programs.overdue reads)."""
+        return self.homework.id
+
+    @property
+    def due_at(self) -> datetime | None:
+        """The deadline (UTC)."""
+        return self.homework.due_at
+
+    @property
+    def enrolment_id(self) -> int | None:
+        """The enrolment it belongs to (None: a therapist's extra homework)."""
+        return self.homework.enrolment_id
 
     @property
     def label(self) -> str:
@@ -128,6 +143,17 @@ def statuses(client: User, items: Iterable[Homework], now: datetime | None = Non
                   _state(done[h.id], max(h.times or 1, 1), h.due_at, now)) for h in items]
     far = datetime.max
     return sorted(out, key=lambda s: (s.homework.due_at or far, s.homework.id))
+
+
+def overdue_for(client: User, enrolment_id: int | None, now: datetime | None = None,
+                window: int = overdue.WINDOW_DAYS) -> list[Status]:
+    """The client's overdue homework (icbt.programs.overdue), the oldest deadline first."""
+    now = now or utcnow()
+    items = db.session.scalars(select(Homework).where(
+        Homework.client_id == client.id, Homework.due_at <= now,
+        Homework.due_at >= now - timedelta(days=window + 1))).all()
+    return overdue.pick(statuses(client, items, now), now, window=window,
+                        enrolment_id=enrolment_id)
 
 
 def is_done(hw: Homework, tz: str) -> bool:

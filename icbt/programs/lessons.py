@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from icbt import signals
@@ -14,7 +15,7 @@ from icbt.models.care import Enrolment, Homework, LessonProgress
 from icbt.models.people import User
 from icbt.programs import enrolment as prog
 from icbt.programs import homework as hw_mod
-from icbt.programs import store
+from icbt.programs import overdue, store
 from icbt.programs.pacing import Plan, locked_hint
 from icbt.timeutil import utcnow
 
@@ -91,15 +92,15 @@ def client_week(client: User, now: datetime | None = None) -> Week:
     if program is not None and program.lesson(next_n) is not None:
         week.next_week = next_n
         week.next_hint = locked_hint(_plan(enrolment, program, client, rows), next_n)
+    window = overdue.window_days(current_app.config)
     items = db.session.scalars(select(Homework).where(
         Homework.client_id == client.id, Homework.assigned_at <= now,
         (Homework.enrolment_id == enrolment.id) | Homework.enrolment_id.is_(None),
-        Homework.due_at.is_(None) | (Homework.due_at > now - timedelta(days=7)))).all()
-    for status in hw_mod.statuses(client, items, now):
-        if status.state == "overdue":
-            week.earlier.append(status)  # still open from before; done ones drop off
-        elif status.homework.due_at is None or status.homework.due_at > now:
-            week.homework.append(status)
+        Homework.due_at.is_(None) | (Homework.due_at >= now - timedelta(days=window + 1)))).all()
+    found = hw_mod.statuses(client, items, now)
+    # Still open from before: the same items the queue flag and the session brief name.
+    week.earlier = overdue.pick(found, now, window=window, enrolment_id=enrolment.id)
+    week.homework = [s for s in found if s.homework.due_at is None or s.homework.due_at > now]
     return week
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import or_, select
 
 from icbt.db import db
@@ -22,7 +23,7 @@ from icbt.models.care import (
 from icbt.models.flags import Flag
 from icbt.models.people import User
 from icbt.modules.thought_record import shifts
-from icbt.programs import homework, registry
+from icbt.programs import enrolment, homework, overdue, registry
 from icbt.review import live_sessions
 from icbt.timeutil import to_local, utcnow
 
@@ -77,6 +78,7 @@ class Brief:
     entries: list[EntryNote] = field(default_factory=list)
     largest_shift: EntryNote | None = None
     smallest_shift: EntryNote | None = None
+    shifted: int = 0  # how many entries were re-rated (the brief words one, two or more)
     mood_now: tuple[float | None, int] = (None, 0)
     mood_before: tuple[float | None, int] = (None, 0)
     measures: list[MeasureTrend] = field(default_factory=list)
@@ -165,8 +167,10 @@ def _homework(client: User, start: datetime, now: datetime) -> tuple[list, list,
         or_(Homework.due_at >= start, Homework.due_at.is_(None) & (Homework.assigned_at >= start))
     )).all()
     statuses = homework.statuses(client, items, now)
-    return ([s for s in statuses if s.state == "done"],
-            [s for s in statuses if s.state == "overdue"],
+    current = enrolment.current_enrolment(client.id)
+    missed = homework.overdue_for(client, current.id if current else None, now,
+                                  overdue.window_days(current_app.config))
+    return ([s for s in statuses if s.state == "done"], missed,
             [s for s in statuses if s.state in ("partly", "todo")])
 
 
@@ -183,6 +187,7 @@ def build(client: User, now: datetime | None = None) -> Brief:
     b.homework_done, b.homework_missed, b.homework_open = _homework(client, start, now)
     b.entries = _entries(client, start)
     shifted = [e for e in b.entries if e.shift is not None]
+    b.shifted = len(shifted)
     if shifted:
         b.largest_shift = max(shifted, key=lambda e: (e.shift, e.entry.id))
         if len(shifted) > 1:
@@ -192,6 +197,8 @@ def build(client: User, now: datetime | None = None) -> Brief:
     flags = db.session.scalars(select(Flag).where(Flag.client_id == client.id, or_(
         Flag.opened_at >= start, Flag.closed_at.is_(None), Flag.closed_at >= start))
         .order_by(Flag.opened_at)).all()
-    b.flags_open = [f for f in flags if f.closed_at is None]
+    # Risk first, as in the queue and the overview: the most severe, then the longest open.
+    b.flags_open = sorted((f for f in flags if f.closed_at is None),
+                          key=lambda f: (-f.severity, f.opened_at, f.id))
     b.flags_closed = [f for f in flags if f.closed_at is not None and f.closed_at >= start]
     return b

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from icbt.measures import scoring
+from icbt.programs import overdue
 from icbt.timeutil import local_midnight_utc, to_local
 
 # Severity: 4 urgent, 3 high, 2 medium, 1 low. "risk" is raised by icbt.measures.safety, never here.
@@ -42,7 +43,7 @@ class Thresholds:
     stalled_days: int = 7
     lesson_days: int = 10
     homework_overdue_days: int = 3
-    homework_window_days: int = 28  # older overdue homework no longer raises a flag
+    homework_window_days: int = overdue.WINDOW_DAYS  # older misses drop off everywhere
     quiet_days: int = 5
     reliable_rise: Mapping[str, int] = field(default_factory=_reliable_rise)
 
@@ -227,31 +228,21 @@ def stalled(s: ClientSnapshot, now: datetime, th: Thresholds) -> FlagResult | No
 
 
 def homework_overdue(s: ClientSnapshot, now: datetime, th: Thresholds) -> FlagResult | None:
-    """Homework not done homework_overdue_days after it was due (recent homework only)."""
+    """Once an item is homework_overdue_days late, every overdue item (icbt.programs.overdue)."""
     if not s.enrolled:
         return None
-    reasons: list[dict[str, Any]] = []
-    since: list[date] = []
-    for hw in sorted(s.homework, key=lambda h: (h.due_at or datetime.max, h.id)):
-        if hw.due_at is None or hw.done >= max(hw.times, 1):
-            continue
-        if s.enrolment_id is not None and hw.enrolment_id not in (None, s.enrolment_id):
-            continue
-        late = now - hw.due_at
-        if late < timedelta(days=th.homework_overdue_days):
-            continue
-        if late > timedelta(days=th.homework_window_days):
-            continue
-        due_day = _local_day(hw.due_at - timedelta(seconds=1), s.timezone)
-        reasons.append({"code": "homework_overdue", "homework_id": hw.id,
-                        "worksheet": hw.worksheet, "title": hw.title, "days": late.days,
-                        "done": min(hw.done, hw.times), "times": hw.times,
-                        "due": due_day.isoformat()})
-        since.append(_local_day(hw.due_at + timedelta(days=th.homework_overdue_days),
-                                s.timezone))
-    if not reasons:
+    late = [(hw, hw.due_at) for hw in overdue.pick(
+        s.homework, now, window=th.homework_window_days, enrolment_id=s.enrolment_id)
+        if hw.due_at is not None]  # overdue items always have a deadline
+    grace = timedelta(days=th.homework_overdue_days)
+    if not late or now - late[0][1] < grace:  # the oldest is late[0]: still in its grace days
         return None
-    return FlagResult("homework", tuple(reasons), min(since))
+    reasons = [{"code": "homework_overdue", "homework_id": hw.id, "worksheet": hw.worksheet,
+                "title": hw.title, "week": hw.week, "days": (now - due).days,
+                "done": min(hw.done, hw.times), "times": hw.times,
+                "due": _local_day(due - timedelta(seconds=1), s.timezone).isoformat()}
+               for hw, due in late]
+    return FlagResult("homework", tuple(reasons), _local_day(late[0][1] + grace, s.timezone))
 
 
 def quiet(s: ClientSnapshot, now: datetime, th: Thresholds) -> FlagResult | None:

@@ -98,9 +98,13 @@ def reason_words(r: Mapping[str, Any], w: Words | None = None) -> str:
         return w.gettext("Week %(w)s lesson open for %(days)s without being completed",
                          w=r.get("week") or "?", days=_days(int(r["days"]), w))
     if code == "homework_overdue":
-        return w.gettext("%(t)s %(days)s past due (%(done)d of %(times)d done)",
-                         t=r.get("title") or "", days=_days(int(r["days"]), w),
-                         done=int(r["done"]), times=int(r["times"]))
+        what = w.gettext("%(t)s, due %(d)s, %(days)s late (%(done)d of %(times)d done)",
+                         t=r.get("title") or "", d=w.day(r.get("due")),
+                         days=_days(int(r["days"]), w), done=int(r["done"]),
+                         times=int(r["times"]))
+        if r.get("week"):
+            return w.gettext("Week %(n)s: %(what)s", n=r["week"], what=what)
+        return what
     if code == "no_checkin":
         if r.get("last"):
             return w.gettext("No mood check-in for %(days)s (last on %(d)s)",

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -62,6 +62,9 @@ def _queue_words(tz: str | None) -> dict[str, Any]:
             days[d] = format_date(d, "d MMMM", rebase=False)
         return days[d]
 
+    def when(value: datetime) -> str:  # risk flags: the time of the answer, too
+        return format_datetime(to_local(value, tz), "EEE d MMM, HH:mm", rebase=False)
+
     return {
         "w": {"week": _("week %(n)d"), "homework": _("homework this week: %(d)d of %(t)d"),
               "last_active": _("last active %(day)s"), "no_activity": _("no activity yet"),
@@ -71,6 +74,7 @@ def _queue_words(tz: str | None) -> dict[str, Any]:
               "messages": _("Messages")},
         "kind_labels": {k: kind_label(k) for k in KINDS},
         "day": day,
+        "when": when,
         "links": {"overview": _link("staff.client_overview"),
                   "brief": _link("sessions.session_brief"),
                   "messages": _link("messages.staff_thread")},

@@ -214,8 +214,10 @@ def test_session_and_brief(app: Flask, pair, clock: Clock) -> None:
     assert "Since the last session on Mon 23 February, 10:00" in brief
     assert "Next session: Mon 9 March, 10:00" in brief
     assert "Sleep, and my sister&#39;s visit." in brief
-    largest = brief.index("Largest shift in feeling:")
-    smallest = brief.index("Smallest shift in feeling:")
+    # Two re-rated records in the period: "the larger of the two", not "the smallest".
+    assert "Smallest shift" not in brief and "Largest shift" not in brief
+    largest = brief.index("The larger shift of the two re-rated records:")
+    smallest = brief.index("The smaller shift of the two:")
     assert "down 50.0 points" in brief[largest:smallest] and "Moment 80" in brief[largest:smallest]
     assert "down 5.0 points" in brief[smallest:]
     assert "Moment 90" not in brief

@@ -150,7 +150,22 @@ def test_homework_overdue(late: timedelta, done: int, flags: bool) -> None:
     assert (r is not None) == flags
     if flags:
         assert r.severity == 1
-        assert f"past due ({done} of 2 done)" in evidence_words("homework", "rule", r.evidence)[0]
+        words = evidence_words("homework", "rule", r.evidence)[0]
+        assert words.startswith("Week 1: Thought record, due ") and words.endswith(
+            f" late ({done} of 2 done)"), words
+
+
+def test_homework_flag_lists_every_overdue_item_once_one_is_past_its_grace() -> None:
+    """The flag names the same items as the overview's table: a 1-day miss joins a 5-day one."""
+    old = HomeworkItem(7, "journal", "Journal", 2, 1, 0, NOW - timedelta(days=5), 1)
+    new = HomeworkItem(8, "activity_schedule", "Activity plan", 3, 5, 1, NOW - timedelta(days=1), 1)
+    r = homework_overdue(replace(BASE, homework=(new, old)), NOW, TH)
+    assert r is not None
+    assert [x["homework_id"] for x in r.reasons] == [7, 8]  # the oldest deadline first
+    assert [x["week"] for x in r.reasons] == [2, 3]
+    assert r.since == (NOW - timedelta(days=5) + timedelta(days=3)).date()
+    # Only a 1-day miss: still within its grace days, no flag yet.
+    assert homework_overdue(replace(BASE, homework=(new,)), NOW, TH) is None
 
 
 def test_homework_of_an_earlier_program_is_ignored() -> None:
