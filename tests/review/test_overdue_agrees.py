@@ -48,6 +48,9 @@ def test_four_places_name_the_same_overdue_items(app: Flask, make_user, clock: C
         _homework(c.id, e.id, 5, "thought_record", 1, datetime(2026, 3, 25))  # not due yet
         # 40 days past due: older than the 28-day window, so off every page at once.
         _homework(c.id, e.id, 1, "journal", 1, datetime(2026, 2, 8))
+        # Two weeks of daily check-ins, both done: the brief must tell the two lines apart.
+        _homework(c.id, e.id, 4, "mood_checkin", 5, datetime(2026, 3, 18))
+        _homework(c.id, e.id, 5, "mood_checkin", 5, datetime(2026, 3, 20))
         db.session.commit()
         for day in range(7):
             checkin(c.id, date(2026, 3, 13) + timedelta(days=day))
@@ -80,6 +83,8 @@ def test_four_places_name_the_same_overdue_items(app: Flask, make_user, clock: C
     assert "Overdue: Week 2: 0 of 2 journal entries (due 3 March)" in brief
     assert "Overdue: Week 3: 0 of 5 activity plans (due 10 March)" in brief
     assert brief.count("Overdue:") == 2
+    assert "Done: Week 4: 5 of 5 mood check-ins (due 17 March)" in brief
+    assert "Done: Week 5: 5 of 5 mood check-ins (due 19 March)" in brief
 
     # The client's home, under "From before": the same two, with week and due day.
     earlier = home[home.index("From before"):]
