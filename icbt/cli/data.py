@@ -95,5 +95,6 @@ def retention_cmd() -> None:
     """Delete accounts whose grace period ended and rows past their retention period."""
     purged = purge_due_deletions()
     removed = apply_retention()
-    click.echo(f"Deleted {purged} account(s); removed by retention: "
+    accounts = "1 account" if purged == 1 else f"{purged} accounts"
+    click.echo(f"Deleted {accounts}; removed by retention: "
                + (", ".join(f"{k} {v}" for k, v in removed.items()) or "nothing"))

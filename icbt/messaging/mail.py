@@ -117,7 +117,8 @@ def requeue_stuck(now: datetime | None = None) -> int:
     ).rowcount
     db.session.commit()
     if count:
-        log.warning("returned %d stuck outbox message(s) to the queue", count)
+        log.warning("returned %d stuck outbox %s to the queue", count,
+                    "message" if count == 1 else "messages")
     return int(count or 0)
 
 

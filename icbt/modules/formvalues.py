@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flask_babel import gettext as _
+
 from icbt.modules.fields import FieldSpec, FormValues, Group, Section, clean_text, posted_values
 
 
@@ -72,10 +74,46 @@ def as_list(value: Any) -> list[str]:
     return [str(value)]
 
 
-def error_links(sections: Iterable[Section], errors: Mapping[str, str]) -> list[tuple[str, str, str]]:
-    """(anchor, what, message) for each message, in form order, for the error summary."""
+def _row_words(group: Group, i: int, values: Mapping[str, Any]) -> str:
+    """What a row holds, in a few words (its first text answer), or '' if it has none."""
+    for kind in ("short_text", "long_text"):
+        for spec in group.fields:
+            text = " ".join(scalar(values.get(f"{group.name}-{i}-{spec.name}")).split())
+            if spec.type == kind and text:
+                return text if len(text) <= 40 else text[:39].rsplit(" ", 1)[0] + "…"
+    return ""
+
+
+def row_error_label(group: Group, spec: FieldSpec, i: int, values: Mapping[str, Any],
+                    step: int | None) -> str:
+    """Name a row's field for the error summary: the step, the row by its content, the field.
+
+    For example "Step 7, “sad”, How strong (0–100)"; a row with no text of its own is
+    "Step 7, row 2, …"; a one-step worksheet leaves the step out.
+    """
+    words = _row_words(group, i, values)
+    if step is not None:
+        if words:
+            return _("Step %(step)d, “%(row)s”, %(field)s", step=step, row=words,
+                     field=spec.label)
+        return _("Step %(step)d, row %(row)d, %(field)s", step=step, row=i + 1, field=spec.label)
+    if words:
+        return _("“%(row)s”, %(field)s", row=words, field=spec.label)
+    return _("Row %(row)d, %(field)s", row=i + 1, field=spec.label)
+
+
+def error_links(sections: Iterable[Section], errors: Mapping[str, str],
+                values: Mapping[str, Any] | None = None) -> list[tuple[str, str, str]]:
+    """(anchor, what, message) for each message, in form order, for the error summary.
+
+    A message in a repeated row says which step and which row it is about, by the
+    row's own words where it has some (values: the form values shown with the errors).
+    """
+    sections = list(sections)
+    shown = values or {}
     out: list[tuple[str, str, str]] = []
-    for section in sections:
+    for number, section in enumerate(sections, 1):
+        step = number if len(sections) > 1 else None
         for item in section.items:
             if isinstance(item, Group):
                 if item.name in errors:
@@ -84,7 +122,9 @@ def error_links(sections: Iterable[Section], errors: Mapping[str, str]) -> list[
                     for spec in item.fields:
                         name = f"{item.name}-{i}-{spec.name}"
                         if name in errors:
-                            out.append((f"#f-{name}", f"{spec.label} ({i + 1})", errors[name]))
+                            out.append((f"#f-{name}",
+                                        row_error_label(item, spec, i, shown, step),
+                                        errors[name]))
             elif item.name in errors:
                 out.append((f"#f-{item.name}", str(item.label), errors[item.name]))
     return out

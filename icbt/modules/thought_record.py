@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from icbt.modules.base import Settings, Worksheet, clip
-from icbt.modules.fields import FieldSpec, FormValues, Group, Option, Parsed, Section
+from icbt.modules.fields import FieldSpec, FormValues, Group, Option, Parsed, Section, safe_int
+from icbt.modules.formvalues import scalar
 
 TRAPS = (
     Option("all_or_nothing", _l("All-or-nothing thinking"),
@@ -41,6 +42,9 @@ EMOTION = FieldSpec("name", _l("Feeling"), "short_text", required=True, max_leng
 RERATE_NAME = FieldSpec("name", _l("Feeling"), "short_text", max_length=60)
 INTENSITY = FieldSpec("intensity", _l("How strong (0–100)"), "scale_0_100", required=True,
                       low=_l("Not at all"), high=_l("As strong as it gets"))
+# Re-rating is optional per feeling: a row left without a new strength is simply not re-rated.
+RERATE_INTENSITY = FieldSpec("intensity", _l("How strong (0–100)"), "scale_0_100",
+                             low=_l("Not at all"), high=_l("As strong as it gets"))
 
 
 def _slug(text: str) -> str:
@@ -72,14 +76,20 @@ def traps_from_settings(settings: Settings | None) -> tuple[Option, ...]:
 
 
 def shifts(data: Mapping[str, Any]) -> list[tuple[str, int, int]]:
-    """(emotion, before, after) for each emotion re-rated, matched by name, else by order."""
+    """(emotion, before, after) for each emotion re-rated: matched by name, else by order.
+
+    Only rows with a new strength count; a row matched by order must have no name of
+    its own, so a feeling that was not re-rated never borrows another feeling's rating.
+    """
     before = [r for r in data.get("emotions") or [] if isinstance(r, Mapping)]
     after = [r for r in data.get("rerate") or [] if isinstance(r, Mapping)]
     by_name = {str(r.get("name") or "").lower(): r for r in after if r.get("name")}
     out = []
     for i, row in enumerate(before):
         name = str(row.get("name") or "")
-        match = by_name.get(name.lower()) or (after[i] if i < len(after) else None)
+        match = by_name.get(name.lower())
+        if match is None and i < len(after) and not after[i].get("name"):
+            match = after[i]
         b, a = row.get("intensity"), match.get("intensity") if match else None
         if isinstance(b, int) and isinstance(a, int):
             out.append((name, b, a))
@@ -158,28 +168,41 @@ class ThoughtRecord(Worksheet):
                           "scale_0_100"),
             ), recall=True),
             Section("rerate", _l("7. Your feelings now"), (
-                Group("rerate", _l("Rate the same feelings again"), (RERATE_NAME, INTENSITY),
-                      blank_rows=3, max_rows=8,
+                Group("rerate", _l("Rate the same feelings again"),
+                      (RERATE_NAME, RERATE_INTENSITY), blank_rows=3, max_rows=8,
                       help=_l("Any change counts, even a small one. No change is useful to "
-                              "know too.")),
+                              "know too. Leave a strength empty to skip that feeling.")),
             ), recall=True),
         )
 
     def check(self, parsed: Parsed) -> None:
-        """Name each re-rated feeling after the feeling in the same row when left blank."""
+        """Name each re-rated feeling after the feeling above when blank; drop unrated rows."""
         before = parsed.data.get("emotions") or []
-        for i, row in enumerate(parsed.data.get("rerate") or []):
+        rows = parsed.data.get("rerate") or []
+        for i, row in enumerate(rows):
             if not row.get("name") and i < len(before):
                 row["name"] = before[i].get("name")
+        parsed.data["rerate"] = [row for row in rows if row.get("intensity") is not None]
 
     def prefill(self, values: FormValues) -> FormValues:
-        """Copy the feelings' names into the re-rating rows that are still empty."""
+        """Offer every feeling for re-rating: its name goes into the first free re-rating row.
+
+        A feeling already named in a re-rating row (say, from an entry that re-rated
+        only some feelings) is not offered twice; the rows grow to fit the feelings.
+        """
         out = dict(values)
-        for i in range(8):
-            name = out.get(f"emotions-{i}-name")
-            if isinstance(name, str) and name.strip() and not out.get(f"rerate-{i}-name"):
-                if not out.get(f"rerate-{i}-intensity"):
-                    out[f"rerate-{i}-name"] = name
+        names = [n for n in (out.get(f"emotions-{i}-name") for i in range(8))
+                 if isinstance(n, str) and n.strip()]
+        taken = {str(out.get(f"rerate-{i}-name") or "").strip().lower() for i in range(8)}
+        free = [i for i in range(8) if not out.get(f"rerate-{i}-name")
+                and not out.get(f"rerate-{i}-intensity")]
+        for name in names:
+            if name.strip().lower() not in taken and free:
+                out[f"rerate-{free.pop(0)}-name"] = name
+        used = [i for i in range(8) if out.get(f"rerate-{i}-name")]
+        count = max([3, safe_int(scalar(out.get("rerate-count")), 3, 1, 8)]
+                    + [i + 1 for i in used])
+        out["rerate-count"] = str(count)
         return out
 
     def recall(self, data: Mapping[str, Any]) -> str:

@@ -57,8 +57,9 @@ class ContentError(RuntimeError):
         self.problems = problems
         errors = [p for p in problems if p.is_error]
         lines = "\n".join(str(p) for p in problems)
-        super().__init__(f"Refusing to start: the content in {root} has {len(errors)} "
-                         f"error(s). Fix them (run `icbt content check`):\n{lines}")
+        what = "1 error" if len(errors) == 1 else f"{len(errors)} errors"
+        super().__init__(f"Refusing to start: the content in {root} has {what}. "
+                         f"Fix them (run `icbt content check`):\n{lines}")
 
 
 @dataclass(frozen=True)
@@ -207,8 +208,8 @@ def init_app(app: Flask) -> None:
     if content_store.failed and not getattr(_tolerate, "on", False):
         raise ContentError(root, problems)
     if problems:
-        log.warning("content loaded with %d warning(s); run `icbt content check`",
-                    len(problems))
+        log.warning("content loaded with %d %s; run `icbt content check`",
+                    len(problems), "warning" if len(problems) == 1 else "warnings")
     app.extensions[EXTENSION_KEY] = content_store
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -115,8 +116,10 @@ def reload() -> Response:
                  ip=request.remote_addr or "", detail=f"errors={len(errors)}")
     db.session.commit()
     if errors:
-        flash(_("The files have %(n)d error(s), so clients still see the previous version. "
-                "The messages are listed below.", n=len(errors)), "error")
+        flash(ngettext("The files have %(num)d error, so clients still see the previous "
+                       "version. The message is listed below.",
+                       "The files have %(num)d errors, so clients still see the previous "
+                       "version. The messages are listed below.", len(errors)), "error")
     else:
         flash(_("Content reloaded. Clients now see the new version."), "success")
     nxt = request.form.get("next", "")

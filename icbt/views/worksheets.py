@@ -59,7 +59,7 @@ def _render(ws: Worksheet, client: User, values: FormValues, parsed: Parsed | No
     errors = parsed.errors if parsed else {}
     return render_template(
         ws.form_template, ws=ws, sections=sections, values=values, errors=errors,
-        error_links=error_links(sections, errors), form=form, entry=entry, homework=hw,
+        error_links=error_links(sections, errors, values), form=form, entry=entry, homework=hw,
         recall=ws.recall(current.data), draft_at=draft_at and to_local(draft_at, client.timezone),
     ), status
 

@@ -75,7 +75,7 @@ def test_designer_sees_the_error_beside_the_preview(page: Any, designer_site: An
     side.get_by_role("button", name="Reload content").click()
 
     # Back on the same preview: the message, with its path and line, beside the preview.
-    expect(page.get_by_text(re.compile(r"The files have 1 error\(s\)"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"The files have 1 error, "))).to_be_visible()
     assert page.url == preview_url
     problem = side.locator(".problem").filter(has_text=f"{LESSON}:{line}:")
     expect(problem).to_have_count(1)

@@ -139,3 +139,85 @@ def test_adding_a_row_keeps_every_ticked_box(app, make_user) -> None:
     page = c.get("/worksheets/new/thought_record").get_data(as_text=True)
     assert 'value="mind_reading" checked' in page and 'value="labelling" checked' in page
     assert "thoughts-3-text" in inputs(page)
+
+
+# --- step 7: re-rating is optional per feeling (issue #20, item 5) -------------------------
+
+
+def test_rerating_one_of_two_feelings_saves(app, make_user) -> None:
+    """The browser posts the copied-in name of a feeling the client did not re-rate."""
+    user, c = new_client(app, make_user)
+    answers = {**ANSWERS, "rerate-0-intensity": ""}  # "Anxious" copied in, left unrated
+    resp = fill(c, "thought_record", answers)
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    entry = latest_entry(app, user)
+    assert entry.data["rerate"] == [{"name": "Sad", "intensity": 50}]
+    text = summary(app, entry)
+    assert "Sad 60→50" in text and "Anxious 80→" not in text
+    page = c.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Sad: 60 → 50 (down 10)" in page and "Anxious: 80 →" not in page
+
+
+def test_the_form_offers_each_feeling_for_rerating_and_saves_one(app, make_user) -> None:
+    """Without JavaScript: save a draft, reopen it, post every input exactly as the page has it."""
+    user, c = new_client(app, make_user)
+    _html, hidden = open_form(c, "/worksheets/new/thought_record")
+    steps_1_to_6 = {k: v for k, v in ANSWERS.items() if not k.startswith("rerate-")}
+    c.post("/worksheets/new/thought_record", data={**hidden, **steps_1_to_6,
+                                                   "action": "save_draft"})
+    html, hidden = open_form(c, "/worksheets/new/thought_record")
+    fields = inputs(html)
+    assert fields["rerate-0-name"] == ["Anxious"] and fields["rerate-1-name"] == ["Sad"]
+    assert fields["rerate-0-intensity"] == [""] and fields["rerate-1-intensity"] == [""]
+    posted = {name: values[0] for name, values in fields.items()
+              if name.startswith("rerate-") and values}
+    posted["rerate-1-intensity"] = "35"
+    resp = c.post("/worksheets/new/thought_record",
+                  data={**hidden, **steps_1_to_6, **posted, "action": "submit"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
+    data = latest_entry(app, user).data
+    assert data["rerate"] == [{"name": "Sad", "intensity": 35}]
+
+
+def test_editing_a_part_rerated_entry_offers_the_other_feeling_once(app, make_user) -> None:
+    user, c = new_client(app, make_user)
+    resp = fill(c, "thought_record", {**ANSWERS, "rerate-0-intensity": ""})
+    entry = latest_entry(app, user)
+    page = c.get(f"/worksheets/entries/{entry.id}/edit").get_data(as_text=True)
+    fields = inputs(page)
+    names = [fields.get(f"rerate-{i}-name", [""])[0] for i in range(8)]
+    assert names.count("Sad") == 1 and names.count("Anxious") == 1, names
+    assert resp.status_code == 302
+
+
+def test_shifts_count_only_feelings_that_were_rerated() -> None:
+    from icbt.modules.thought_record import shifts
+
+    data = {"emotions": [{"name": "sad", "intensity": 80}, {"name": "anxious", "intensity": 70}],
+            "rerate": [{"name": "anxious", "intensity": 30}]}
+    assert shifts(data) == [("anxious", 70, 30)]  # "sad" does not borrow anxious's rating
+    old = {"emotions": data["emotions"], "rerate": [{"intensity": 50}, {"intensity": 20}]}
+    assert shifts(old) == [("sad", 80, 50), ("anxious", 70, 20)]  # unnamed rows: by order
+
+
+def test_a_step_7_error_names_the_step_and_the_feeling(app, make_user) -> None:
+    user, c = new_client(app, make_user)
+    resp = fill(c, "thought_record", {**ANSWERS, "rerate-1-intensity": "150"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and entry_count(app, user) == 0
+    assert ("Step 7, “Sad”, How strong (0–100): Please choose a whole number from 0 to 100."
+            in page)
+    assert "How strong (0–100) (2)" not in page
+    assert "Nearly there: please check 1 thing below" in page
+    assert 'aria-describedby="f-rerate-1-intensity-error"' in page  # and next to the field
+
+
+def test_a_row_without_words_is_named_by_its_number(app, make_user) -> None:
+    user, c = new_client(app, make_user)
+    resp = fill(c, "thought_record", {**ANSWERS, "thoughts-2-belief": "50",
+                                      "emotions-1-intensity": "x"})
+    page = resp.get_data(as_text=True)
+    assert "Step 3, row 3, Thought: Please fill this in, or clear the whole row." in page
+    assert ("Step 2, “Sad”, How strong (0–100): Please choose a whole number from 0 to 100."
+            in page)
+    assert "Nearly there: please check 2 things below" in page
