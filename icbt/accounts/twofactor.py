@@ -90,6 +90,18 @@ def verify_totp(user: User, code: str) -> bool:
     return bool(user.totp_secret) and _accept(user, user.totp_secret or "", code)
 
 
+def code_just_used(user: User, code: str) -> bool:
+    """Tell whether a right code was refused only because its time step was already used.
+
+    Replay protection stays: such a code never signs in. This only lets the sign-in
+    page say to wait for the next code instead of calling a correct code wrong.
+    """
+    if not (user.totp_enabled and user.totp_secret) or user.totp_last_step is None:
+        return False
+    step = _matching_step(user.totp_secret, _SEPARATORS.sub("", code or ""), None)
+    return step is not None and step <= user.totp_last_step
+
+
 def _hash_code(user: User, code: str) -> str:
     """Hash a recovery code with the user's id (the codes are random, so no slow hash is needed)."""
     return hashlib.sha256(f"{user.id}:{code}".encode()).hexdigest()

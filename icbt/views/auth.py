@@ -132,8 +132,13 @@ def login_code() -> Response | str | tuple[str, int]:
                         "under Account.", n=twofactor.recovery_codes_left(user)), "info")
             return finish_login(user, bool(data.get("remember")), data.get("next"))
         failed(key, user, "second-step")
-        form.code.errors = [_("That code did not work. Codes change every 30 seconds: "
-                              "please try the newest one.")]
+        if twofactor.code_just_used(user, form.code.data or ""):
+            form.code.errors = [_("That code was just used, and each code works only once. "
+                                  "Please wait for the next code to appear in your app "
+                                  "(it changes every 30 seconds), then type that one.")]
+        else:
+            form.code.errors = [_("That code did not work. Codes change every 30 seconds: "
+                                  "please try the newest one.")]
     return render_template("auth/login_code.html", form=form)
 
 
