@@ -45,7 +45,7 @@ def demo(host: str, port: int, no_serve: bool, show_code: bool, clients: int | N
     else:
         created = clinic.build()
         click.echo("Demo clinic " + ("created." if created else "already there; nothing added."))
-        click.echo(people.logins_text())
+        click.echo(people.logins_text(clinic.client_emails()))
     if no_serve:
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]

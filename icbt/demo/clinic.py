@@ -1,7 +1,8 @@
-"""The demo clinic: a few staff, a dozen clients, plausible history. Idempotent."""
+"""The demo clinic: a few staff, a dozen clients (the review hook adds two), plausible history. Idempotent."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from icbt.accounts import users
@@ -37,6 +38,15 @@ def build() -> bool:
         hook(staff, clients)
     db.session.commit()
     return True
+
+
+def client_emails() -> list[str]:
+    """The demo clients' sign-in addresses in the database (client1, client2, ...), in order."""
+    found = db.session.scalars(db.select(User.email).where(
+        User.role == "client", User.email.like("client%@demo.icbt"))).all()
+    numbered = [(int(m.group(1)), e) for e in found
+                if (m := re.fullmatch(r"client(\d+)@demo\.icbt", e))]
+    return [e for _n, e in sorted(numbered)]
 
 
 def audit_history(staff: dict[str, User], clients: list[User]) -> None:

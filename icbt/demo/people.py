@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 DEMO_PASSWORD = "demo-calm-harbour-2026"
 # Therapists and admins must use two-step sign-in. So that the demo can be tried without
 # setting it up, its staff share this published secret: `icbt demo --code` prints the
@@ -25,12 +27,19 @@ def client_email(i: int) -> str:
     return f"client{i + 1}@demo.icbt"
 
 
-def logins_text() -> str:
-    """The demo logins, printed by `icbt demo`."""
+def logins_text(client_emails: Sequence[str]) -> str:
+    """The demo logins, printed by `icbt demo`: the client accounts as the database has them."""
     lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
     for email, role, _name in STAFF:
         lines.append(f"  {role:<10} {email}")
-    lines.append(f"  {'client':<10} {client_email(0)}  (and client2 ... client{len(CLIENTS)})")
+    if client_emails:
+        names = [e.split("@", 1)[0] for e in client_emails]
+        rest = ""
+        if len(names) == 2:
+            rest = f"  (and {names[1]})"
+        elif len(names) > 2:
+            rest = f"  (and {names[1]} ... {names[-1]})"
+        lines.append(f"  {'client':<10} {client_emails[0]}{rest}")
     lines.append("Therapists and the admin also need a two-step code: run `icbt demo --code`, or")
     lines.append(f"add the demo secret {DEMO_TOTP_SECRET} to an authenticator app.")
     return "\n".join(lines)
