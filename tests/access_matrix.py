@@ -40,6 +40,7 @@ MATRIX: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "main.index": ("GET", "/", SIGNED_IN),
     "main.help": ("GET", "/help", ALL),
     "main.healthz": ("GET", "/healthz", ALL),
+    "main.favicon": ("GET", "/favicon.ico", ALL),
     "auth.login": ("GET", "/login", ALL),
     "auth.logout": ("POST", "/logout", ALL),
     "auth.accept_invite": ("GET", "/invite/{bad_token}", TOKEN),
@@ -63,6 +64,7 @@ MATRIX: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "staff.clients": ("GET", "/staff/clients", THERAPISTS),
     "staff.invite": ("GET", "/staff/invite", STAFF),
     "staff.client_overview": ("GET", "/staff/clients/{client_id}", THERAPIST_OF),
+    "staff.help": ("GET", "/staff/help", row(D, D, D, A, A, A, A)),  # every staff role
     # LESSONS: the client's week and lessons, and the therapist's program actions
     "client.home": ("GET", "/home", CLIENTS),
     "client.talk_note": ("POST", "/home/talk-note", CLIENTS),

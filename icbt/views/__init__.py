@@ -45,7 +45,8 @@ BLUEPRINTS = [
 NAV = {
     "client": [("client.home", _l("This week")), ("client.lessons", _l("Lessons")),
                ("worksheets.entries", _l("My worksheets")), ("mood.checkin", _l("Mood")),
-               ("messages.client_thread", _l("Messages")), ("client.settings", _l("Settings"))],
+               ("measures.index", _l("Questionnaires")), ("messages.client_thread", _l("Messages")),
+               ("client.settings", _l("Settings"))],
     "therapist": [("staff.queue", _l("Review queue")), ("staff.clients", _l("Clients")),
                   ("staff.invite", _l("Invite a client")), ("account.index", _l("Account"))],
     "designer": [("designer.index", _l("Programs")), ("account.index", _l("Account"))],
@@ -63,6 +64,22 @@ def nav_items() -> list[tuple[str, str]]:
     return [(e, str(label)) for e, label in items if e in current_app.view_functions]
 
 
+# Who gets which help in the header: clients the "Need help now?" button (it alerts their
+# therapist), staff the staff help page, everyone else the public crisis page.
+STAFF_HELP_ROLES = ("therapist", "admin", "designer")
+
+
+def help_control() -> str:
+    """The header's help for the current user: "client", "staff" or "public"."""
+    role = current_user.role if current_user.is_authenticated else None
+    views = current_app.view_functions
+    if role == "client" and "safety.help_now" in views:
+        return "client"
+    if role in STAFF_HELP_ROLES and "staff.help" in views:
+        return "staff"
+    return "public"
+
+
 def register_blueprints(app: Flask) -> None:
     """Import and register every blueprint, plus the error pages."""
     import importlib
@@ -72,4 +89,5 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     errors.init_app(app)
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["help_control"] = help_control
     app.jinja_env.globals["current_app"] = current_app

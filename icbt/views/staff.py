@@ -1,4 +1,4 @@
-"""Therapist pages: caseload, invitations and the client overview."""
+"""Therapist pages: caseload, invitations, the client overview, and the staff help page."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from icbt.accounts import users
 from icbt.db import db
 from icbt.forms import InviteForm, choices
 from icbt.models.people import User
+from icbt.review.rules import KIND_SEVERITY, KINDS, SEVERITY_NAMES, Thresholds
 from icbt.timeutil import is_valid_zone
-from icbt.views import staff_review
+from icbt.views import STAFF_HELP_ROLES, staff_review
 from icbt.views.access import client_or_404, roles_required
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -78,6 +79,14 @@ def client_overview(client_id: int) -> str:
     client = client_or_404(client_id, target="overview")
     return render_template("staff/overview.html", client=client,
                            **staff_review.overview_context(client))
+
+
+@bp.route("/help")
+@roles_required(*STAFF_HELP_ROLES)
+def help() -> str:
+    """For staff: what to do when a client is at risk, what the queue's flags mean."""
+    return render_template("staff/help.html", kinds=KINDS, thresholds=Thresholds.from_config(
+        current_app.config), severity={k: SEVERITY_NAMES[v] for k, v in KIND_SEVERITY.items()})
 
 
 # REVIEW: the therapist's home page (the view lives in staff_review.py).

@@ -89,6 +89,19 @@ def sign_in(page: Any, base: str | None, address: str, password: str = PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
 
+def main_nav(page: Any) -> Any:
+    """The Main navigation, with the header's Menu opened first where it is closed (a phone).
+
+    On a wide screen the links are a row and the Menu button is hidden: nothing to open.
+    """
+    menu = page.locator("header details.menu")
+    summary = page.locator("header details.menu > summary")
+    if summary.is_visible() and menu.get_attribute("open") is None:
+        summary.click()
+        expect(menu).to_have_attribute("open", "")
+    return page.get_by_role("navigation", name="Main")
+
+
 def checked(page: Any, axe_source: str) -> None:
     """Every page a journey visits: axe-core finds no serious or critical violation."""
     page.wait_for_load_state("load")
@@ -158,7 +171,7 @@ def read_week_one(page: Any, visit: Any) -> None:
 
 def complete_thought_record(page: Any, visit: Any) -> None:
     """From anywhere: My worksheets, start a thought record, fill every step, save it."""
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My worksheets").click()
+    main_nav(page).get_by_role("link", name="My worksheets").click()
     expect(heading(page, "My worksheets")).to_be_visible()
     visit(page)
     page.get_by_role("link", name="Thought record").click()
@@ -191,7 +204,7 @@ def complete_thought_record(page: Any, visit: Any) -> None:
 
 def check_in_mood(page: Any, visit: Any, mood: str = "6") -> None:
     """From anywhere: Mood, rate today, save, and find today on the chart and in its table."""
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Mood").click()
+    main_nav(page).get_by_role("link", name="Mood").click()
     expect(heading(page, "How are you today?")).to_be_visible()
     visit(page)
     page.get_by_role("group", name="How is your mood today?").get_by_role("radio", name=mood,

@@ -27,7 +27,7 @@ def test_new_client_first_week(browser: Any, page: Any, live_app: Any, live_serv
     staff = staff_ctx.new_page()
     steps.sign_in(staff, base, therapist_email)
     expect(steps.heading(staff, "Review queue")).to_be_visible()
-    staff.get_by_role("navigation", name="Main").get_by_role("link", name="Invite a client").click()
+    steps.main_nav(staff).get_by_role("link", name="Invite a client").click()
     visit(staff)
     client_email = steps.unique_email("client")
     staff.get_by_label("Name").fill("Jamie Rivers")

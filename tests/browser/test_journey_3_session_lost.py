@@ -56,7 +56,7 @@ def test_entry_survives_a_lost_session(page: Any, live_app: Any, live_server: An
     client_id, address = steps.make_user(live_app, "client", name="Morgan Hale",
                                          therapist_id=therapist_id)
     steps.sign_in(page, live_server.url, address)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My worksheets").click()
+    steps.main_nav(page).get_by_role("link", name="My worksheets").click()
     page.get_by_role("link", name="Thought record").click()
     expect(steps.heading(page, "Thought record")).to_be_visible()
 

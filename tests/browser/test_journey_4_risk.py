@@ -138,7 +138,7 @@ def test_risk_answer_reaches_the_therapist(browser: Any, page: Any, live_app: An
     staff_ctx.close()
 
     # The client sees the new message on their home page and reads it.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="This week").click()
+    steps.main_nav(page).get_by_role("link", name="This week").click()
     card = page.get_by_role("region", name="Messages")
     expect(card.get_by_text("You have 1 new message.")).to_be_visible()
     steps.checked(page, axe_source)
@@ -148,7 +148,7 @@ def test_risk_answer_reaches_the_therapist(browser: Any, page: Any, live_app: An
     expect(page.locator(".message").filter(has_text=MESSAGE).get_by_text("Your therapist"
                                                                          )).to_be_visible()
     steps.checked(page, axe_source)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="This week").click()
+    steps.main_nav(page).get_by_role("link", name="This week").click()
     expect(page.get_by_role("region", name="Messages").get_by_text("No new messages."
                                                                    )).to_be_visible()
     shot(page, "journey-4-message-read")

@@ -70,7 +70,7 @@ def test_readme_screenshots(browser: Any, live_server: Any, demo_clinic: dict[st
     save(client, out_dir, "client-home")
 
     # A thought record the client wrote, on a phone.
-    client.get_by_role("navigation", name="Main").get_by_role("link", name="My worksheets").click()
+    steps.main_nav(client).get_by_role("link", name="My worksheets").click()
     client.locator(".card").filter(has_text="Thought record").get_by_role("link").first.click()
     expect(steps.heading(client, "Thought record")).to_be_visible()
     expect(client.get_by_text("How things shifted")).to_be_visible()
