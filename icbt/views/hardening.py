@@ -17,6 +17,8 @@ CSP = (
 
 # Endpoints whose responses a browser may keep but must revalidate (see _headers).
 REVALIDATE_ENDPOINTS = frozenset({"charts.chart"})
+# Our own files, the same for everyone: they keep the caching their view gives them.
+PUBLIC_ENDPOINTS = frozenset({"static", "main.favicon"})
 
 
 def _headers(response: Response) -> Response:
@@ -36,7 +38,7 @@ def _headers(response: Response) -> Response:
     # caches and makes the browser ask every time (a cheap 304 after an access check).
     if request.endpoint in REVALIDATE_ENDPOINTS and response.status_code in (200, 304):
         response.headers["Cache-Control"] = "private, no-cache"
-    elif request.endpoint != "static":
+    elif request.endpoint not in PUBLIC_ENDPOINTS:
         # A view's "private" is kept (it only narrows); anything looser is replaced.
         private = "private" in response.headers.get("Cache-Control", "")
         response.headers["Cache-Control"] = "private, no-store" if private else "no-store"

@@ -37,3 +37,17 @@ def help() -> str:
 def healthz() -> tuple[str, int, dict[str, str]]:
     """Liveness probe for load balancers (no data)."""
     return "ok", 200, {"Content-Type": "text/plain"}
+
+
+# The icon is the same for everyone and holds nothing personal: browsers may keep it a month.
+FAVICON_MAX_AGE = 30 * 24 * 3600
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """Our own small icon (static/favicon.ico, drawn by tools/make_favicon.py), signed in or not."""
+    response = current_app.send_static_file("favicon.ico")
+    response.cache_control.no_cache = None  # send_static_file's default: ask every time
+    response.cache_control.public = True
+    response.cache_control.max_age = FAVICON_MAX_AGE
+    return response

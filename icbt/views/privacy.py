@@ -33,7 +33,8 @@ bp = Blueprint("privacy", __name__, url_prefix="/my-data")
 
 NOTICE_SEEN = "deletion_notice_seen"
 # Pages a client with a pending deletion may open before seeing the notice.
-NOTICE_EXEMPT = {"static", "auth.logout", "main.help", "main.healthz", "safety.help_now"}
+NOTICE_EXEMPT = {"static", "main.favicon", "auth.logout", "main.help", "main.healthz",
+                 "safety.help_now"}
 
 
 def _me():  # type: ignore[no-untyped-def]

@@ -41,8 +41,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 PENDING_KEY = "pending_login"
 PENDING_MINUTES = 10  # how long "password ok, second step pending" lasts
 # Pages a person who must still set up two-step verification may open.
-SETUP_ALLOWED = {"static", "auth.logout", "account.twofactor_setup", "account.reauth",
-                 "main.help", "main.healthz", "safety.help_now"}
+SETUP_ALLOWED = {"static", "main.favicon", "auth.logout", "account.twofactor_setup",
+                 "account.reauth", "main.help", "main.healthz", "safety.help_now"}
 
 
 def now_ts(value: datetime | None = None) -> float:
@@ -143,7 +143,8 @@ def end_session() -> None:
 
 def _enforce_timeouts() -> Any:
     """End a session that has been idle too long or is older than the absolute limit."""
-    if request.endpoint == "static" or not current_user.is_authenticated:
+    # The browser fetching the icon is not the person being active (nor idle: no sign-out).
+    if request.endpoint in ("static", "main.favicon") or not current_user.is_authenticated:
         return None
     now = now_ts()
     if "login_at" not in session:  # brought back by the remember-me cookie
