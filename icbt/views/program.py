@@ -25,9 +25,21 @@ def _overview(client_id: int) -> Response:
     return redirect(url_for("staff.client_overview", client_id=client_id))
 
 
+def pace_words(unlock: str) -> str:
+    """What a program's unlock rule means for the therapist choosing it, in words."""
+    words = {
+        "schedule": _("a new lesson on a fixed schedule, every “Days between lessons” (below)"),
+        "completion": _("the next lesson opens when the last one is done"),
+        "feedback": _("the next lesson opens after you give feedback on the homework"),
+    }
+    return words.get(unlock, unlock)
+
+
 def _program_choices() -> list[Any]:
     progs = sorted(store.store().programs.values(), key=lambda p: p.title)
-    return choices([(p.slug, f"{p.title} ({p.therapy}, {p.unlock})") for p in progs])
+    return choices([(p.slug, _("%(title)s (%(therapy)s): %(pace)s", title=p.title,
+                               therapy=p.therapy, pace=pace_words(p.unlock)))
+                    for p in progs])
 
 
 def _enrol_form(client: User) -> EnrolForm:

@@ -40,7 +40,9 @@ def test_new_client_first_week(browser: Any, page: Any, live_app: Any, live_serv
     staff.get_by_role("link", name="Enrol in a program").click()
     expect(steps.heading(staff, "Enrol in a program")).to_be_visible()
     visit(staff)
-    staff.get_by_label("Program").select_option(label="CBT for low mood and anxiety (CBT, schedule)")
+    staff.get_by_label("Program").select_option(
+        label="CBT for low mood and anxiety (CBT): a new lesson on a fixed schedule, every "
+              "“Days between lessons” (below)")
     staff.get_by_role("button", name="Enrol").click()
     expect(staff.get_by_text("Jamie Rivers is enrolled.")).to_be_visible()
     visit(staff)
