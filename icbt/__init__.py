@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import runpy
 from collections.abc import Mapping
@@ -14,6 +15,7 @@ from icbt import config as config_mod
 from icbt.db import db
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+log = logging.getLogger("icbt")
 
 
 def _load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
@@ -38,6 +40,8 @@ def _load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         problems = config_mod.check_production(dict(app.config))
         if problems:
             raise RuntimeError("Refusing to start in production: " + "; ".join(problems) + ".")
+        for warning in config_mod.production_warnings(dict(app.config)):
+            log.warning("Production: %s.", warning)
     https = bool(app.config.get("HTTPS"))
     app.config["SESSION_COOKIE_SECURE"] = https
     app.config["REMEMBER_COOKIE_SECURE"] = https

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-# Crisis resources shown on the "Need help now?" page. These defaults are
-# international and deliberately generic: every deployment MUST replace them
-# with the numbers and services of its own country and clinic.
+# Crisis resources shown on the "Need help now?" page, after the clinic's own contact
+# (CLINIC_PHONE and friends below). These defaults are international and deliberately
+# generic: every deployment MUST replace them with the numbers and services of its own
+# country. Each one has a name and a detail, and may have a phone and a url (http/https).
 DEFAULT_CRISIS_RESOURCES: list[dict[str, str]] = [
     {
         "name": "Emergency services",
@@ -21,15 +23,19 @@ DEFAULT_CRISIS_RESOURCES: list[dict[str, str]] = [
     },
     {
         "name": "A crisis line in your country",
-        "detail": "Find a free, confidential helpline near you at findahelpline.com.",
+        "detail": "Find a free, confidential helpline near you in the international directory.",
         "phone": "",
-    },
-    {
-        "name": "Your clinic",
-        "detail": "Call your clinic during opening hours and say you need to speak to someone today.",
-        "phone": "",
+        "url": "https://findahelpline.com",
     },
 ]
+
+# Used in email links when BASE_URL is not set (development only: production refuses).
+DEV_BASE_URL = "http://127.0.0.1:5000"
+
+# Settings that are always text, even when they look like JSON (a phone number "999").
+_TEXT_KEYS = {"SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "SMTP_PASSWORD", "SMTP_USER", "BASE_URL",
+              "CLINIC_NAME", "CLINIC_PHONE", "CLINIC_HOURS", "CLINIC_OUT_OF_HOURS_NAME",
+              "CLINIC_OUT_OF_HOURS_PHONE"}
 
 
 class Defaults:
@@ -49,10 +55,19 @@ class Defaults:
 
     HTTPS = False  # ICBT_HTTPS=1: Secure cookies and HSTS
     PRODUCTION = False  # ICBT_PRODUCTION=1: refuse weak secrets and debug
-    BASE_URL = "http://127.0.0.1:5000"  # used in emails, where no request is around
+    # The public address, used in emails where no request is around. None: DEV_BASE_URL
+    # (`icbt demo` uses the host and port it serves on); production refuses to start without it.
+    BASE_URL: str | None = None
     CLINIC_NAME = "icbt"
+    # The clinic's own contact, shown first on "Need help now?"; a part left unset is left out.
+    CLINIC_PHONE: str | None = None
+    CLINIC_HOURS: str | None = None  # opening hours in words: "Monday to Friday, 9:00 to 17:00"
+    CLINIC_OUT_OF_HOURS_NAME: str | None = None  # who to call when the clinic is closed
+    CLINIC_OUT_OF_HOURS_PHONE: str | None = None
     DEFAULT_TIMEZONE = "Europe/London"
     CONTENT_DIR: str | None = None  # None: the programs shipped in icbt/content
+    # Markdown with `version:` in its front matter; clients agree to each new version.
+    PRIVACY_NOTICE_FILE: str | None = None  # None: icbt/data/privacy-notice.md
     OUTBOX_DIR: str | None = None  # None: instance/outbox
 
     SMTP_HOST: str | None = None
@@ -123,7 +138,7 @@ def env_overrides(environ: dict[str, str] | os._Environ[str] = os.environ) -> di
             continue
         key = _ENV_ALIASES.get(name, name[len("ICBT_") :])
         parsed = _parse_env(value)
-        if key in {"SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "SMTP_PASSWORD", "SMTP_USER"}:
+        if key in _TEXT_KEYS:
             parsed = value
         if key == "HTTPS" or key == "PRODUCTION":
             parsed = value.strip().lower() in {"1", "true", "yes", "on"}
@@ -172,4 +187,24 @@ def check_production(config: dict[str, Any]) -> list[str]:
         problems.append("ICBT_SECRET_KEY is a well-known value")
     if config.get("DEBUG"):
         problems.append("debug mode is on")
+    if not config.get("BASE_URL"):
+        problems.append("ICBT_BASE_URL is not set (set it to the public address people open, "
+                        "e.g. https://icbt.example.org: email links use it)")
     return problems
+
+
+def production_warnings(config: dict[str, Any]) -> list[str]:
+    """List what a production deployment should still localise (no personal data in them)."""
+    warnings = []
+    if config.get("CRISIS_RESOURCES") == DEFAULT_CRISIS_RESOURCES:
+        warnings.append("the crisis contacts are still the generic defaults: set "
+                        "CRISIS_RESOURCES to your country's crisis lines")
+    if not config.get("CLINIC_PHONE"):
+        warnings.append("the crisis page shows no clinic phone: set ICBT_CLINIC_PHONE "
+                        "(and ICBT_CLINIC_HOURS, ICBT_CLINIC_OUT_OF_HOURS_NAME and _PHONE)")
+    return warnings
+
+
+def base_url(config: Mapping[str, Any]) -> str:
+    """The address email links start with: BASE_URL, else the development default."""
+    return str(config.get("BASE_URL") or DEV_BASE_URL).rstrip("/")

@@ -15,6 +15,7 @@ from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from icbt.config import base_url
 from icbt.db import db
 from icbt.models.records import OutboxMessage
 from icbt.timeutil import utcnow
@@ -173,6 +174,6 @@ def deliver_pending(now: datetime | None = None, limit: int = 100) -> tuple[int,
 
 def external_url(endpoint: str, **values: Any) -> str:
     """Build an absolute link for an email from BASE_URL (no request needed)."""
-    base = current_app.config["BASE_URL"].rstrip("/")
+    base = base_url(current_app.config)
     with current_app.test_request_context(base_url=base + "/"):
         return url_for(endpoint, _external=True, **values)

@@ -140,5 +140,6 @@ def test_production_refuses_settings_from_icbt_environment_variables(app_config,
 
 
 def test_production_starts_with_a_strong_key(app_config: dict[str, Any]) -> None:
-    app = create_app({**app_config, "TESTING": False, "PRODUCTION": True, "SECRET_KEY": GOOD_KEY})
+    app = create_app({**app_config, "TESTING": False, "PRODUCTION": True, "SECRET_KEY": GOOD_KEY,
+                      "BASE_URL": "https://icbt.example.org"})
     assert app.config["PRODUCTION"] is True
