@@ -6,6 +6,8 @@ from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from icbt.views import crisis
+
 bp = Blueprint("main", __name__)
 
 HOME_BY_ROLE = {
@@ -30,7 +32,7 @@ def index() -> Response:
 @bp.route("/help")
 def help() -> str:
     """Crisis resources: open to everyone, signed in or not."""
-    return render_template("help.html", resources=current_app.config["CRISIS_RESOURCES"])
+    return render_template("help.html", **crisis.page_context(current_app.config))
 
 
 @bp.route("/healthz")

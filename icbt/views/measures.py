@@ -22,6 +22,7 @@ from icbt.forms import choices
 from icbt.measures import assessments, chartdata, scoring
 from icbt.models.care import MeasureResponse
 from icbt.models.people import User
+from icbt.views import crisis
 from icbt.views.access import client_or_404, owned_or_404, roles_required
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
@@ -77,7 +78,7 @@ def take(key: str) -> Response | str:
             result = assessments.save_answers(client, key, answers)
             if result.risk_flag is not None:
                 return render_template(
-                    "safety/help_now.html", resources=current_app.config["CRISIS_RESOURCES"],
+                    "safety/help_now.html", **crisis.page_context(current_app.config),
                     reason="phq9", raised=True, failed=False, signed_out=False,
                     next_url=(url_for("measures.result", response_id=result.response.id)
                               if result.complete else url_for("measures.take", key=key)))

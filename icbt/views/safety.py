@@ -14,6 +14,7 @@ from icbt.accounts import policy
 from icbt.db import db
 from icbt.extensions import csrf
 from icbt.measures import safety
+from icbt.views import crisis
 
 bp = Blueprint("safety", __name__)
 log = logging.getLogger("icbt.safety")
@@ -53,6 +54,6 @@ def help_now() -> str:
                 log.exception("could not store the help-now signal")
                 failed = True
     return render_template("safety/help_now.html",
-                           resources=current_app.config["CRISIS_RESOURCES"], reason="button",
+                           **crisis.page_context(current_app.config), reason="button",
                            raised=raised, failed=failed,
                            signed_out=not current_user.is_authenticated, next_url=None)
