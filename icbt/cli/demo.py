@@ -30,11 +30,14 @@ def demo(host: str, port: int, no_serve: bool, show_code: bool, clients: int | N
     """Build a demo clinic in the instance folder (once) and serve it."""
     # Imported here, not at the top: every app (a gunicorn worker too) registers this
     # command, and the demo data code must not be loaded by a running clinic.
-    from icbt.demo import clinic, people, synthetic
+    from icbt.demo import clinic, people, settings, synthetic
 
     if show_code:
         click.echo(people.current_code())
         return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # Before anything is built: emails queued from here on link to where the demo serves.
+    settings.apply(app.config, host, port)
     upgrade_db()
     if clients is not None:  # the synthetic clinic (icbt/demo/synthetic.py)
         if synthetic.has_clinic():
@@ -48,12 +51,11 @@ def demo(host: str, port: int, no_serve: bool, show_code: bool, clients: int | N
         click.echo(people.logins_text(clinic.client_emails()))
     if no_serve:
         return
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
     app.config["SCHEDULER_IN_PROCESS"] = True
     start_background_scheduler(app)
     # Release this command's own connection: the server's threads use their own.
     db.session.remove()
-    click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C to stop)")
+    click.echo(f"Serving on {settings.serving_base_url(host, port)}/  (Ctrl+C to stop)")
     from werkzeug.serving import run_simple
 
     run_simple(host, port, app, use_reloader=False, threaded=True)
