@@ -79,9 +79,9 @@ class PageScan(HTMLParser):
                 self.bad.append(f"<script {attrs}>")
         elif tag == "meta" and "http-equiv" not in values:
             pass  # the page's own charset/viewport meta tags
-        elif tag == "link" and values.get("rel") == "stylesheet" and \
+        elif tag == "link" and values.get("rel") in ("stylesheet", "icon") and \
                 (values.get("href") or "").startswith("/static/"):
-            pass
+            pass  # the page's own stylesheet and icon
         elif tag in FORBIDDEN_TAGS or tag == "link":
             self.bad.append(f"<{tag}>")
         for name, value in attrs:
