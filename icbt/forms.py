@@ -61,6 +61,15 @@ class NewPasswordForm(FlaskForm):
         DataRequired(), EqualTo("password", message=_l("The two passwords are not the same."))])
 
 
+class AcceptInviteForm(NewPasswordForm):
+    agree = BooleanField(
+        _l("I have read the privacy notice above and I agree to it"),
+        validators=[DataRequired(message=_l(
+            "Please tick this box to say you have read the privacy notice and agree to it. "
+            "We can only open your account once you have."))],
+    )
+
+
 class ChangePasswordForm(NewPasswordForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)])
 

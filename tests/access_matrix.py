@@ -88,6 +88,9 @@ MATRIX: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "privacy.delete": ("GET", "/my-data/delete", CLIENTS),
     "privacy.deletion_notice": ("GET", "/my-data/deletion", CLIENTS),
     "privacy.cancel_deletion": ("POST", "/my-data/deletion/cancel", CLIENTS),
+    # CONSENT: the privacy notice is public; agreeing to a new version is for clients
+    "consent.notice": ("GET", "/privacy-notice", ALL),
+    "consent.review": ("GET", "/consent", CLIENTS),
     # MOOD: check-ins, questionnaires, the crisis button, charts and the outcomes report
     "mood.checkin": ("GET", "/mood/", CLIENTS),
     "mood.edit_day": ("GET", "/mood/day/{mood_day}", CLIENTS),

@@ -116,12 +116,16 @@ def runner(app: Flask):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def make_user(app: Flask) -> Callable[..., User]:
-    """Create a user: make_user("client", therapist=t) -> User (detached-safe: reload by id)."""
+    """Create a user: make_user("client", therapist=t) -> User (detached-safe: reload by id).
+
+    A client has agreed to the current privacy notice already (as after accepting an
+    invitation) unless consented=False.
+    """
     counter = {"n": 0}
 
     def make(role: str = "client", *, therapist: User | int | None = None, name: str | None = None,
              email: str | None = None, password: str = PASSWORD, timezone: str | None = None,
-             **extra: Any) -> User:
+             consented: bool = True, **extra: Any) -> User:
         from icbt.accounts import users
 
         counter["n"] += 1
@@ -136,12 +140,23 @@ def make_user(app: Flask) -> Callable[..., User]:
             )
             for key, value in extra.items():
                 setattr(user, key, value)
+            if role == "client" and consented:
+                agree_to_notice(user)
             db.session.commit()
             db.session.refresh(user)
             db.session.expunge(user)
             return user
 
     return make
+
+
+def agree_to_notice(user: User) -> None:
+    """Record that user agreed to the privacy notice in force (inside an app context)."""
+    from icbt.accounts import consent
+    from icbt.privacy import notice
+
+    current = notice.current()
+    consent.add(user, current.version, current.sha256)
 
 
 class AuthActions:
@@ -172,6 +187,19 @@ def csrf_from(html: str) -> str:
     """Pull the CSRF token out of a rendered page."""
     m = CSRF_RE.search(html)
     return m.group(1) if m else ""
+
+
+NOTICE_VERSION_RE = re.compile(r'name="notice_version" value="([^"]*)"')
+
+
+def invitation_form(html: str, password: str, *, agree: bool = True) -> dict[str, str]:
+    """What a newcomer sends from the invitation page: a password, and the consent box ticked."""
+    version = NOTICE_VERSION_RE.search(html)
+    data = {"csrf_token": csrf_from(html), "password": password, "confirm": password,
+            "notice_version": version.group(1) if version else ""}
+    if agree:
+        data["agree"] = "y"
+    return data
 
 
 def login_as(app: Flask, user: User, password: str = PASSWORD) -> FlaskClient:

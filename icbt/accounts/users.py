@@ -16,6 +16,7 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from icbt.accounts import consent
 from icbt.db import db
 from icbt.messaging import mail
 from icbt.models.people import ROLES, Token, User
@@ -211,8 +212,9 @@ def invite_client(
     return client
 
 
-def _password_from_token(raw: str, purpose: str, expired: str, password: str) -> User:
-    """Set a password from a one-time token (used once); other sessions end."""
+def _password_from_token(raw: str, purpose: str, expired: str, password: str,
+                         notice: tuple[str, str] | None = None) -> User:
+    """Set a password from a one-time token (used once), with any consent; other sessions end."""
     token = find_token(raw, purpose)
     if token is None:
         raise AccountError(expired)
@@ -226,14 +228,18 @@ def _password_from_token(raw: str, purpose: str, expired: str, password: str) ->
     if purpose == "invite" and user.status == "invited":
         user.status = "active"
     user.session_version += 1
+    if notice is not None:  # in the same commit: no account without its consent
+        consent.add(user, *notice)
     db.session.commit()
     return user
 
 
-def accept_invitation(raw: str, password: str) -> User:
-    """Set the client's password from an invitation token; the token works once."""
+def accept_invitation(raw: str, password: str, notice: tuple[str, str] | None = None) -> User:
+    """Set the password from an invitation token (works once); record the (version, sha256)
+    of the privacy notice the client agreed to."""
     return _password_from_token(
-        raw, "invite", _("This invitation link has expired or was already used."), password)
+        raw, "invite", _("This invitation link has expired or was already used."), password,
+        notice)
 
 
 def request_reset(email: str) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from icbt.accounts import users
+from sqlalchemy import select
+
+from icbt.accounts import consent, users
 from icbt.db import db
 from icbt.demo import mood, program, review, worksheets
 from icbt.demo.people import CLIENTS, DEMO_PASSWORD, DEMO_TOTP_SECRET, STAFF, client_email
-from icbt.models.people import User
+from icbt.models.people import Consent, User
 from icbt.models.records import AuditEvent
+from icbt.privacy import notice
 from icbt.timeutil import utcnow
 
 
@@ -36,8 +39,19 @@ def build() -> bool:
                                          check_password=False))
     for hook in HISTORY_HOOKS:
         hook(staff, clients)
+    agree_to_notice()
     db.session.commit()
     return True
+
+
+def agree_to_notice() -> None:
+    """Demo: every client with a password has agreed to the privacy notice in force."""
+    current = notice.current()
+    agreed = select(Consent.client_id).where(Consent.version == current.version)
+    for client in db.session.scalars(select(User).where(
+            User.role == "client", User.password_hash.is_not(None), User.id.not_in(agreed))).all():
+        consent.add(client, current.version, current.sha256)
+    db.session.flush()
 
 
 def client_emails() -> list[str]:

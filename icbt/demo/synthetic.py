@@ -25,12 +25,13 @@ from icbt.demo.people import DEMO_PASSWORD
 from icbt.demo.synthetic_data import FIRST, LAST, ZONES, worksheet_samples
 from icbt.demo.synthetic_people import PERSONAS, Clinic, Story, pick
 from icbt.models.people import User
+from icbt.privacy import notice
 from icbt.programs import store
 from icbt.review import flags
 from icbt.timeutil import to_local, utcnow
 
 # Parents before children, so every chunk's foreign keys point at rows already written.
-ORDER = ("user", "enrolment", "lesson_progress", "homework", "entry", "mood_checkin",
+ORDER = ("user", "consent", "enrolment", "lesson_progress", "homework", "entry", "mood_checkin",
          "measure_response", "message", "flag", "audit_event")
 ID_TABLES = ("user", "enrolment", "homework", "entry", "measure_response")
 DOMAIN = "clinic.example"
@@ -130,6 +131,7 @@ def build(clients: int, therapists: int, days: int, seed: int, now: datetime | N
                   | {"journal"})
     samples = worksheet_samples(keys, random.Random(seed + 1), now.date())
     pw = users.hash_password(DEMO_PASSWORD)  # one hash for every account: fast to build
+    agreed = notice.current()  # every client who signed up agreed to the notice in force
     conn = db.session.connection()
     _fast_sqlite(conn)
     w = Writer(conn)
@@ -161,6 +163,9 @@ def build(clients: int, therapists: int, days: int, seed: int, now: datetime | N
               datetime.combine(last_day, datetime.min.time()) + timedelta(hours=19))
         w.add("audit_event", {"at": created, "actor_id": story.tid, "client_id": story.uid,
                               "action": "create", "target": "invite", "ip": "", "detail": ""})
+        if persona != "invited":
+            w.add("consent", {"client_id": story.uid, "version": agreed.version,
+                              "notice_sha256": agreed.sha256, "agreed_at": created})
         story.daily()
         w.flush_if_full()  # between clients only, so a client's rows and account go together
     w.flush()

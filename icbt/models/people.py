@@ -1,4 +1,4 @@
-"""People: accounts, sign-in tokens and attempts, forms kept across a sign-in.
+"""People: accounts, sign-in tokens and attempts, forms kept across a sign-in, consents.
 
 Every timestamp is naive UTC; every date a client sees is local."""
 
@@ -117,3 +117,17 @@ class PendingSubmission(db.Model):  # type: ignore[name-defined,misc]
     form: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Consent(db.Model):  # type: ignore[name-defined,misc]
+    """A client agreed to a version of the privacy notice, at this time (one row each time)."""
+
+    __tablename__ = "consent"
+    __table_args__ = (Index("ix_consent_client_agreed", "client_id", "agreed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    version: Mapped[str] = mapped_column(String(40))
+    # sha256 of the notice's text as shown, so the exact wording agreed to can be proved.
+    notice_sha256: Mapped[str] = mapped_column(String(64), default="")
+    agreed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

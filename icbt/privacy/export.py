@@ -54,6 +54,7 @@ CLIENT_TABLES: tuple[TableSpec, ...] = (
     TableSpec("flag", notes=("ack_note",)),
     TableSpec("live_session", notes=("notes",)),
     TableSpec("contact", notes=("note",)),
+    TableSpec("consent"),
 )
 
 # Tables that name a user but are not in an export, and why (docs/data-rights.md).
@@ -170,7 +171,8 @@ Files: profile (your account), enrolment (programmes), lesson_progress, homework
 entry (your worksheets), draft (worksheets you had not finished), mood_checkin,
 measure_response (PHQ-9, GAD-7), message (your messages with your therapist),
 flag (what the review queue noticed), live_session and contact (sessions and
-calls with your therapist).
+calls with your therapist), consent (each version of the privacy notice you agreed
+to, and when).
 """
 
 

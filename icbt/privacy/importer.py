@@ -23,6 +23,12 @@ from icbt.db import db
 from icbt.models.people import User
 from icbt.privacy.export import CLIENT_TABLES, FORMAT, VERSION, table
 
+# Exported tables that are not brought back, and why (docs/data-rights.md).
+NOT_IMPORTED: dict[str, str] = {
+    "consent": "the client agreed to the other clinic's privacy notice; this clinic asks them "
+               "to agree to its own at their first sign-in",
+}
+
 MAX_MEMBERS = 200
 MAX_BYTES = 200 * 1024 * 1024  # uncompressed, all files together
 
@@ -138,7 +144,8 @@ def import_client(source: str | Path | bytes, therapist: User | None = None,
         ids: dict[str, dict[int, int]] = {}
         owners = {spec.name: spec.owner for spec in CLIENT_TABLES}
         for t in db.metadata.sorted_tables:  # parents before children
-            if t.name in owners and isinstance(files.get(t.name), list):
+            if t.name in owners and t.name not in NOT_IMPORTED \
+                    and isinstance(files.get(t.name), list):
                 _insert_rows(t.name, files[t.name], owners[t.name], old_client, user,
                              therapist, ids)
         audit.record("import", actor_id=actor_id, client_id=user.id, target="account",

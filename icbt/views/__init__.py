@@ -24,6 +24,7 @@ BLUEPRINTS = [
     "admin",
     "staff",
     "privacy",
+    "consent",
     "client",
     "program",
     "worksheets",

@@ -22,9 +22,18 @@ from werkzeug.wrappers import Response
 from icbt import audit
 from icbt.accounts import pending, throttle, twofactor, users
 from icbt.db import db
-from icbt.forms import ChangePasswordForm, LoginForm, NewPasswordForm, ResetRequestForm, TotpForm
+from icbt.forms import (
+    AcceptInviteForm,
+    ChangePasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    ResetRequestForm,
+    TotpForm,
+)
 from icbt.models.people import User
+from icbt.privacy import notice as notices
 from icbt.views import security
+from icbt.views.consent import record_agreement
 
 bp = Blueprint("auth", __name__)
 
@@ -158,22 +167,45 @@ def logout() -> Response:
     return redirect(url_for("auth.login"))
 
 
+def _also_check_password(form: AcceptInviteForm, user_id: int) -> None:
+    """When the box was not ticked, still say now what is wrong with the password, if anything."""
+    password = form.password.data or ""
+    if not password or form.password.errors or form.confirm.errors:
+        return
+    user = db.session.get(User, user_id)
+    problem = users.password_problem(password, email=user.email, name=user.name) if user else None
+    if problem:
+        form.password.errors = [problem]
+
+
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept_invite(token: str) -> Response | str | tuple[str, int]:
-    """Set a password from an invitation link."""
-    if users.find_token(token, "invite") is None:
+    """Set a password from an invitation link, after reading and agreeing to the privacy notice."""
+    found = users.find_token(token, "invite")
+    if found is None:
         return render_template("auth/link_expired.html", kind="invite"), 404
-    form = NewPasswordForm()
-    if form.validate_on_submit():
+    current = notices.current()
+    form = AcceptInviteForm()
+    if form.is_submitted() and request.form.get("notice_version") != current.version:
+        form.agree.data = False  # they agreed to other words: ask again with these
+        form.validate()
+        form.agree.errors = [_("The privacy notice changed while you were reading it. Please "
+                               "read this version and tick the box again.")]
+    elif form.validate_on_submit():
         try:
-            user = users.accept_invitation(token, form.password.data or "")
+            user = users.accept_invitation(token, form.password.data or "",
+                                           (current.version, current.sha256))
         except users.AccountError as exc:
             form.password.errors = [str(exc)]
         else:
+            record_agreement(user, current)
             resp = after_password(user)  # signing in starts a new session: flash after it
             flash(_("Your password is set. Welcome!"), "success")
             return resp
-    return render_template("auth/set_password.html", form=form, invite=True)
+    elif form.is_submitted():
+        _also_check_password(form, found.user_id)
+    return render_template("auth/set_password.html", form=form, invite=True, notice=current,
+                           retype=form.is_submitted())
 
 
 @bp.route("/reset", methods=["GET", "POST"])

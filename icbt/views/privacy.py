@@ -21,6 +21,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from icbt import audit
+from icbt.accounts import consent
 from icbt.db import db
 from icbt.forms import EmptyForm
 from icbt.privacy import audit_search, deletion, export
@@ -65,7 +66,8 @@ def _when(value: datetime | None) -> str:
 def index() -> str:
     """Your data: who opened it, download it, delete your account."""
     return render_template("privacy/index.html", form=EmptyForm(), when=_when,
-                           grace_days=current_app.config["DELETION_GRACE_DAYS"])
+                           grace_days=current_app.config["DELETION_GRACE_DAYS"],
+                           agreed=consent.latest(current_user.id))
 
 
 @bp.route("/access-log")

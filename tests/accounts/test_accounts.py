@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import PASSWORD, csrf_from, login_as
+from conftest import PASSWORD, csrf_from, invitation_form, login_as
 from flask import Flask
 
 from icbt.accounts import users
@@ -49,8 +49,7 @@ def test_invitation_sets_password_and_works_once(app: Flask, make_user) -> None:
     c = app.test_client()
     page = c.get(path)
     assert page.status_code == 200
-    resp = c.post(path, data={"csrf_token": csrf_from(page.get_data(as_text=True)),
-                              "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    resp = c.post(path, data=invitation_form(page.get_data(as_text=True), NEW_PASSWORD))
     assert resp.status_code == 302
     with app.app_context():
         user = users.get_by_email("new.client@example.org")

@@ -36,16 +36,19 @@ def unique_email(role: str) -> str:
 
 def make_user(app: Any, role: str, *, name: str, therapist_id: int | None = None,
               password: str | None = PASSWORD) -> tuple[int, str]:
-    """Create an active user in the live app; return (id, email)."""
-    from icbt.accounts import users
+    """Create an active user in the live app (a client has agreed to the privacy notice)."""
+    from icbt.accounts import consent, users
     from icbt.db import db
     from icbt.models.people import User
+    from icbt.privacy import notice
 
     address = unique_email(role)
     with app.app_context():
         therapist = db.session.get(User, therapist_id) if therapist_id else None
         user = users.create_user(address, role, name=name, password=password,
                                  therapist=therapist, check_password=False)
+        if role == "client" and password:
+            consent.add(user, notice.current().version, notice.current().sha256)
         db.session.commit()
         return user.id, address
 
@@ -146,13 +149,15 @@ BALANCED = "She sounded hurt, not angry, and she asked me to come next time."
 
 
 def accept_invitation(page: Any, link: str, first_name: str, visit: Any) -> None:
-    """Open the invitation link, choose a password, land on the home page."""
+    """Open the invitation link, read the privacy notice, choose a password, agree, land home."""
     page.goto(link)
     expect(heading(page, "Welcome! Choose a password")).to_be_visible()
+    expect(page.get_by_role("region", name="Privacy notice")).to_be_visible()
     visit(page)
     page.get_by_label("New password").fill(PASSWORD)
     page.get_by_label("Type it again").fill(PASSWORD)
-    page.get_by_role("button", name="Save password").click()
+    page.get_by_role("checkbox", name="I have read the privacy notice above").check()
+    page.get_by_role("button", name="Save password and start").click()
     expect(heading(page, f"Hello, {first_name}")).to_be_visible()
     visit(page)
 

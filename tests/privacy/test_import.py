@@ -19,7 +19,7 @@ from icbt import create_app
 from icbt.db import db
 from icbt.models.people import User
 from icbt.models.records import AuditEvent
-from icbt.privacy import export
+from icbt.privacy import export, importer
 from icbt.privacy.importer import ImportProblem, import_client
 
 
@@ -106,6 +106,9 @@ def test_round_trip_into_an_empty_instance(app: Flask, second_app: Flask, make_u
 
     a, b = canonical(app, first), canonical(second_app, second)
     for key in a:
+        if key in importer.NOT_IMPORTED:  # the consents: this clinic asks again
+            assert a[key] and b[key] == [], key
+            continue
         assert a[key] == b[key], key
     assert a["mood_checkin"] and a["entry"] and a["message"]
     with second_app.app_context():
