@@ -3,8 +3,8 @@
 A signed-in client whose latest consent is not for the notice in force (a new version,
 or none at all, e.g. an account made before consent was asked) is sent to the consent
 page before any other page they open with a GET. The crisis pages, signing out, the
-password check and the "My data" pages (download, deletion, the access log) are never
-held back. A form posted from a page opened earlier is still saved; the page after it
+password check, an email's unsubscribe link and the "My data" pages (download,
+deletion, the access log) are never held back. A form posted from a page opened earlier is still saved; the page after it
 asks. The answer is remembered in the session per version, so it costs one query per
 sign-in.
 """
@@ -31,7 +31,7 @@ bp = Blueprint("consent", __name__)
 AGREED_KEY = "notice_agreed"  # the notice version this session's client has agreed to
 # Pages a client who has not agreed to the current notice may still open.
 EXEMPT = {"static", "main.help", "main.healthz", "auth.logout", "account.reauth",
-          "account.twofactor_setup"}
+          "account.twofactor_setup", "client.unsubscribe"}
 EXEMPT_AREAS = ("consent.", "privacy.", "safety.", "crisis.", "auth.")
 
 
