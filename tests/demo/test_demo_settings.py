@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import email
 import re
-import socket
-from email import policy
 from typing import Any
 
 import pytest
+import smtp_helpers
 from flask import Flask
 
 from icbt.db import db
@@ -16,35 +15,7 @@ from icbt.demo import settings
 from icbt.demo.people import STAFF
 from icbt.models.people import User
 
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def smtp() -> Any:
-    """A real SMTP server on loopback."""
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    inbox.port = controller.port  # type: ignore[attr-defined]
-    yield inbox
-    controller.stop()
+smtp = smtp_helpers.smtp  # the loopback SMTP server fixture
 
 
 def _staff(email_addr: str) -> User:

@@ -3,22 +3,21 @@ hours, unsubscribe, the completion and feedback gates, and the scheduler itself.
 
 from __future__ import annotations
 
-import email
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 from datetime import date, datetime, timedelta
-from email import policy
 from pathlib import Path
 from typing import Any
 
 import pytest
+import smtp_helpers
 from conftest import csrf_from, login_as
 from flask import Flask
 from lessons_helpers import enrol, opened, outbox, people, run_jobs
+from smtp_helpers import free_port
 from sqlalchemy import select
 
 from icbt.db import db
@@ -30,35 +29,7 @@ START = date(2026, 3, 2)
 LA = "America/Los_Angeles"
 TESTS = Path(__file__).parents[1]
 
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def smtp() -> Any:
-    """A real SMTP server on loopback."""
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    inbox.port = controller.port  # type: ignore[attr-defined]
-    yield inbox
-    controller.stop()
+smtp = smtp_helpers.smtp  # the loopback SMTP server fixture
 
 
 def test_reminders_go_through_a_real_smtp_server(app: Flask, make_user, clock, smtp) -> None:  # type: ignore[no-untyped-def]
