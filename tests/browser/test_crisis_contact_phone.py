@@ -8,17 +8,11 @@ from typing import Any
 import harness
 import pytest
 import steps
+from clinic_helpers import CLINIC
 from harness import *  # noqa: F401,F403 - the browser fixtures
 
 pytestmark = harness.PYTESTMARK
 
-CLINIC = {
-    "CLINIC_NAME": "Northgate Wellbeing",
-    "CLINIC_PHONE": "020 7946 0123",
-    "CLINIC_HOURS": "Monday to Friday, 9:00 to 17:00",
-    "CLINIC_OUT_OF_HOURS_NAME": "Northgate night line",
-    "CLINIC_OUT_OF_HOURS_PHONE": "020 7946 0999",
-}
 
 
 @pytest.fixture

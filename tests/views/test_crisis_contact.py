@@ -6,19 +6,13 @@ import html as html_lib
 import re
 
 import pytest
+from clinic_helpers import CLINIC
 from conftest import csrf_from, login_as
 from flask import Flask
 
 from icbt import create_app
 from icbt.config import DEFAULT_CRISIS_RESOURCES, env_overrides
 
-CLINIC = {
-    "CLINIC_NAME": "Northgate Wellbeing",
-    "CLINIC_PHONE": "020 7946 0123",
-    "CLINIC_HOURS": "Monday to Friday, 9:00 to 17:00",
-    "CLINIC_OUT_OF_HOURS_NAME": "Northgate night line",
-    "CLINIC_OUT_OF_HOURS_PHONE": "020 7946 0999",
-}
 ITEM9 = [0, 1, 1, 0, 0, 1, 0, 0, 2]
 
 
