@@ -6,6 +6,7 @@ running the demo gave (instance/config.py, ICBT_*) is left as it is.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -20,13 +21,20 @@ DEMO_CLINIC: dict[str, str] = {
     "CLINIC_OUT_OF_HOURS_PHONE": "01632 960 999",
 }
 
-# Addresses that mean "every interface": not one a browser can open.
-_ANY_ADDRESS = {"0.0.0.0", "::", ""}
+
+def _is_any_address(host: str) -> bool:
+    """Whether host means "every interface" (0.0.0.0, ::): not one a browser can open."""
+    if not host:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_unspecified
+    except ValueError:  # a host name
+        return False
 
 
 def serving_base_url(host: str, port: int) -> str:
     """The address of a demo served on host:port, as email links should name it."""
-    if host in _ANY_ADDRESS:
+    if _is_any_address(host):
         host = "127.0.0.1"
     if ":" in host and not host.startswith("["):  # an IPv6 address
         host = f"[{host}]"
