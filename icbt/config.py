@@ -51,6 +51,9 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = ["en", "de"]  # ICBT_LANGUAGES=en,de: offered to people, in this order
+    DEFAULT_LANGUAGE = "en"  # ICBT_DEFAULT_LANGUAGE: when neither account nor browser says
+    PSEUDO_LOCALE: str | None = None  # en_XA or ar_XB: every page in it, for layout tests
     BABEL_DEFAULT_TIMEZONE = "UTC"
 
     HTTPS = False  # ICBT_HTTPS=1: Secure cookies and HSTS

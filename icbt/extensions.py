@@ -20,11 +20,6 @@ migrate = Migrate()
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def _locale() -> str:
-    """English is the only language shipped for now."""
-    return "en"
-
-
 def init_app(app: Flask) -> None:
     """Join every extension to the app."""
     login_manager.init_app(app)
@@ -32,7 +27,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = None  # the login page says it itself
     login_manager.session_protection = "basic"
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_locale)
+    babel.init_app(app)  # icbt.views.language sets the locale selector
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
 
 

@@ -84,6 +84,15 @@ class InviteForm(FlaskForm):
     timezone = StringField(_l("Time zone"), validators=[Length(max=64)],
                            description=_l("For example Europe/London or America/Toronto."))
     therapist = SelectField(_l("Therapist"), coerce=int, validate_choice=True)
+    # Not posted (an older form, a script): the clinic's default language.
+    language = SelectField(_l("Language"), validate_choice=False,
+                           description=_l("The invitation, the pages and the emails use it. The "
+                                          "client can change it in their settings."))
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), validate_choice=True,
+                           description=_l("Pages and emails from this clinic use it."))
 
 
 class UserForm(FlaskForm):

@@ -56,6 +56,7 @@ MATRIX: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "account.recovery_codes": ("POST", "/account/2fa/codes", SIGNED_IN),
     "account.twofactor_disable": ("POST", "/account/2fa/disable", SIGNED_IN),
     "account.change_email": ("GET", "/account/email", SIGNED_IN),
+    "account.choose_language": ("GET", "/account/language", SIGNED_IN),
     "account.confirm_email": ("GET", "/account/email/{bad_token}", TOKEN),
     "admin.users": ("GET", "/admin/users", ADMIN),
     "admin.new_user": ("GET", "/admin/users/new", ADMIN),

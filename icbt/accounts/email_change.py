@@ -8,6 +8,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import update
 
+from icbt import i18n
 from icbt.accounts.users import (
     AccountError,
     find_token,
@@ -45,19 +46,21 @@ def request_change(user: User, new_email: str) -> str:
     raw = issue_token(user, "email", timedelta(hours=_hours()))
     clinic = current_app.config["CLINIC_NAME"]
     link = mail.external_url("account.confirm_email", token=raw)
-    mail.queue(new, _("Confirm your new sign-in address for %(clinic)s", clinic=clinic), _(
-        "Hello %(first)s,\n\nTo start signing in to %(clinic)s with this address, open this "
-        "link (it works once, for %(hours)d hours):\n\n%(link)s\n\nIf you did not ask for "
-        "this, you can ignore this email.\n",
-        first=user.first_name, clinic=clinic, hours=_hours(), link=link,
-    ), kind="email_change", user_id=user.id)
-    mail.queue(user.email, _("Your sign-in address for %(clinic)s is being changed",
-                             clinic=clinic), _(
-        "Hello %(first)s,\n\nSomeone signed in to your account asked to change the address "
-        "you sign in with. Nothing changes until the link sent to the new address is "
-        "opened.\n\nIf this was not you, please change your password and tell your clinic.\n",
-        first=user.first_name,
-    ), kind="email_notice", user_id=user.id)
+    with i18n.speaking(user.language):
+        mail.queue(new, _("Confirm your new sign-in address for %(clinic)s", clinic=clinic), _(
+            "Hello %(first)s,\n\nTo start signing in to %(clinic)s with this address, open this "
+            "link (it works once, for %(hours)d hours):\n\n%(link)s\n\nIf you did not ask for "
+            "this, you can ignore this email.\n",
+            first=user.first_name, clinic=clinic, hours=_hours(), link=link,
+        ), kind="email_change", user_id=user.id)
+        mail.queue(user.email, _("Your sign-in address for %(clinic)s is being changed",
+                                 clinic=clinic), _(
+            "Hello %(first)s,\n\nSomeone signed in to your account asked to change the address "
+            "you sign in with. Nothing changes until the link sent to the new address is "
+            "opened.\n\nIf this was not you, please change your password and tell your "
+            "clinic.\n",
+            first=user.first_name,
+        ), kind="email_notice", user_id=user.id)
     db.session.commit()
     return new
 

@@ -16,6 +16,7 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from icbt import i18n
 from icbt.accounts import consent
 from icbt.db import db
 from icbt.messaging import mail
@@ -129,6 +130,7 @@ def create_user(
     password: str | None = None,
     therapist: User | None = None,
     timezone: str | None = None,
+    language: str | None = None,
     check_password: bool = True,
 ) -> User:
     """Create a user; raise AccountError for an unknown role, a duplicate or a weak password."""
@@ -150,6 +152,7 @@ def create_user(
         therapist_id=therapist.id if therapist else None,
         status="active" if password else "invited",
         timezone=timezone or current_app.config["DEFAULT_TIMEZONE"],
+        language=i18n.normalise(language) if language in i18n.languages() else None,
         unsubscribe_token=secrets.token_urlsafe(24),
     )
     db.session.add(user)
@@ -192,22 +195,26 @@ def find_token(raw: str, purpose: str) -> Token | None:
 
 
 def invite_client(
-    email: str, *, name: str, therapist: User, invited_by: User, timezone: str | None = None
+    email: str, *, name: str, therapist: User, invited_by: User, timezone: str | None = None,
+    language: str | None = None,
 ) -> User:
-    """Create an invited client and queue the invitation email."""
-    client = create_user(email, "client", name=name, therapist=therapist, timezone=timezone)
+    """Create an invited client and queue the invitation email, in the client's language."""
+    client = create_user(email, "client", name=name, therapist=therapist, timezone=timezone,
+                         language=language)
     raw = issue_token(client, "invite", timedelta(days=current_app.config["INVITE_DAYS"]))
     link = mail.external_url("auth.accept_invite", token=raw)
     clinic = current_app.config["CLINIC_NAME"]
-    body = _(
-        "Hello %(first)s,\n\nYou have been invited to %(clinic)s, an online programme your "
-        "therapist will guide you through.\n\nTo set your password and start, open this link "
-        "(it works once and for %(days)d days):\n\n%(link)s\n\nIf you did not expect this email, "
-        "you can ignore it.\n",
-        first=client.first_name, clinic=clinic, days=current_app.config["INVITE_DAYS"], link=link,
-    )
-    mail.queue(client.email, _("Your invitation to %(clinic)s", clinic=clinic), body,
-               kind="invite", user_id=client.id)
+    with i18n.speaking(client.language):
+        body = _(
+            "Hello %(first)s,\n\nYou have been invited to %(clinic)s, an online programme your "
+            "therapist will guide you through.\n\nTo set your password and start, open this "
+            "link (it works once and for %(days)d days):\n\n%(link)s\n\nIf you did not expect "
+            "this email, you can ignore it.\n",
+            first=client.first_name, clinic=clinic, days=current_app.config["INVITE_DAYS"],
+            link=link,
+        )
+        subject = _("Your invitation to %(clinic)s", clinic=clinic)
+    mail.queue(client.email, subject, body, kind="invite", user_id=client.id)
     db.session.commit()
     return client
 
@@ -253,13 +260,16 @@ def request_reset(email: str) -> None:
         return
     raw = issue_token(user, "reset", timedelta(hours=current_app.config["RESET_HOURS"]))
     link = mail.external_url("auth.reset_password", token=raw)
-    body = _(
-        "Hello %(first)s,\n\nSomeone (hopefully you) asked to reset your password. Open this "
-        "link to choose a new one. It works once, for %(hours)d hours:\n\n%(link)s\n\n"
-        "If you did not ask for this, you can ignore this email: your password has not changed.\n",
-        first=user.first_name, hours=current_app.config["RESET_HOURS"], link=link,
-    )
-    mail.queue(user.email, _("Reset your password"), body, kind="reset", user_id=user.id)
+    with i18n.speaking(user.language):
+        body = _(
+            "Hello %(first)s,\n\nSomeone (hopefully you) asked to reset your password. Open "
+            "this link to choose a new one. It works once, for %(hours)d hours:\n\n%(link)s\n\n"
+            "If you did not ask for this, you can ignore this email: your password has not "
+            "changed.\n",
+            first=user.first_name, hours=current_app.config["RESET_HOURS"], link=link,
+        )
+        subject = _("Reset your password")
+    mail.queue(user.email, subject, body, kind="reset", user_id=user.id)
     db.session.commit()
 
 

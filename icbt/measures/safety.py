@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from icbt import i18n
 from icbt.db import db
 from icbt.messaging import mail
 from icbt.messaging.mail import external_url
@@ -98,12 +99,14 @@ def _queue_email(client: User, flag: Flag) -> None:
     """Queue "a client needs your attention" to each recipient: no name, no content."""
     link = _link()
     for person in _recipients(client):
-        body = _(
-            "Hello %(first)s,\n\nA client needs your attention. Please sign in to see who "
-            "and why:\n\n%(link)s\n\nFor privacy, this email contains no details.\n",
-            first=person.first_name, link=link,
-        )
-        mail.queue(person.email, _("A client needs your attention"), body, kind="risk",
+        with i18n.speaking(person.language):
+            body = _(
+                "Hello %(first)s,\n\nA client needs your attention. Please sign in to see who "
+                "and why:\n\n%(link)s\n\nFor privacy, this email contains no details.\n",
+                first=person.first_name, link=link,
+            )
+            subject = _("A client needs your attention")
+        mail.queue(person.email, subject, body, kind="risk",
                    dedupe_key=f"risk-flag:{flag.id}:to:{person.id}", user_id=person.id)
 
 

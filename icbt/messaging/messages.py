@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select, update
 
+from icbt import i18n
 from icbt.db import db
 from icbt.messaging import mail
 from icbt.messaging.mail import external_url
@@ -77,10 +78,12 @@ def _notify(recipient: User, client: User, msg: Message) -> None:
     else:
         link = external_url("messages.staff_thread", client_id=client.id)
     clinic = current_app.config.get("CLINIC_NAME", "icbt")
-    body = _("Hello %(first)s,\n\nYou have a new message in %(clinic)s.\n"
-             "Sign in to read it:\n%(link)s\n", first=recipient.first_name, clinic=clinic,
-             link=link)
-    mail.queue(recipient.email, _("You have a new message (%(clinic)s)", clinic=clinic), body,
+    with i18n.speaking(recipient.language):
+        body = _("Hello %(first)s,\n\nYou have a new message in %(clinic)s.\n"
+                 "Sign in to read it:\n%(link)s\n", first=recipient.first_name, clinic=clinic,
+                 link=link)
+        subject = _("You have a new message (%(clinic)s)", clinic=clinic)
+    mail.queue(recipient.email, subject, body,
                kind="message",
                dedupe_key=f"message:{msg.id}:{recipient.id}", user_id=recipient.id)
 

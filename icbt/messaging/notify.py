@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from icbt import audit
+from icbt import audit, i18n
 from icbt.db import db
 from icbt.messaging import mail
 from icbt.messaging.mail import external_url
@@ -121,8 +121,9 @@ def lesson_ready(user: User, enrolment_id: int, week: int, now: datetime) -> Out
     """Queue "Your next lesson is ready" once per lesson, held back until quiet hours end."""
     if not reminder_on(user, "lesson") or not wants_email(user):
         return None
-    msg = mail.queue(user.email, _("Your next lesson is ready"),
-                     _body(user, _("Your next lesson is ready.")), kind="lesson_ready",
+    with i18n.speaking(user.language):
+        subject, body = _("Your next lesson is ready"), _body(user, _("Your next lesson is ready."))
+    msg = mail.queue(user.email, subject, body, kind="lesson_ready",
                      dedupe_key=f"lesson-ready:{enrolment_id}:{week}", user_id=user.id)
     if msg is not None:
         msg.next_attempt_at = not_before(user, now)
@@ -131,18 +132,20 @@ def lesson_ready(user: User, enrolment_id: int, week: int, now: datetime) -> Out
 
 def homework_reminder(user: User, day: date) -> OutboxMessage | None:
     """Queue the "practice due tomorrow" reminder, once per client and local day."""
-    return mail.queue(user.email, _("A gentle reminder for tomorrow"),
-                      _body(user, _("Some of this week's practice is due tomorrow. "
-                                    "Whatever you manage counts.")),
-                      kind="remind_homework", dedupe_key=f"remind-homework:{user.id}:{day}",
+    with i18n.speaking(user.language):
+        subject = _("A gentle reminder for tomorrow")
+        body = _body(user, _("Some of this week's practice is due tomorrow. "
+                             "Whatever you manage counts."))
+    return mail.queue(user.email, subject, body, kind="remind_homework", dedupe_key=f"remind-homework:{user.id}:{day}",
                       user_id=user.id)
 
 
 def checkin_reminder(user: User, day: date) -> OutboxMessage | None:
     """Queue the "no check-in today" reminder, once per client and local day."""
-    return mail.queue(user.email, _("How are you today?"),
-                      _body(user, _("You have not checked in today. It only takes a minute.")),
-                      kind="remind_checkin", dedupe_key=f"remind-checkin:{user.id}:{day}",
+    with i18n.speaking(user.language):
+        subject = _("How are you today?")
+        body = _body(user, _("You have not checked in today. It only takes a minute."))
+    return mail.queue(user.email, subject, body, kind="remind_checkin", dedupe_key=f"remind-checkin:{user.id}:{day}",
                       user_id=user.id)
 
 

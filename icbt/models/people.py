@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
@@ -43,6 +44,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     status: Mapped[str] = mapped_column(String(16), default="active")
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    # The language pages and emails use (a code such as "de"); None: the clinic's default.
+    language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     session_version: Mapped[int] = mapped_column(Integer, default=1)
@@ -69,7 +72,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
 
     @property
     def first_name(self) -> str:
-        return (self.name or "").split(" ")[0] or "there"
+        # Translators: the greeting's name for someone whose name we do not know ("Hello there").
+        return (self.name or "").split(" ")[0] or gettext("there")
 
     @property
     def display_name(self) -> str:

@@ -14,7 +14,7 @@ from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from icbt.views import errors
+from icbt.views import errors, language
 
 # Every blueprint module, in one literal list so a reader sees them all.
 BLUEPRINTS = [
@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
         module = importlib.import_module(f"{__name__}.{name}")
         app.register_blueprint(module.bp)
     errors.init_app(app)
+    language.init_app(app)
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["help_control"] = help_control
     app.jinja_env.globals["current_app"] = current_app

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from icbt import audit
-from icbt.accounts import email_change, throttle, twofactor, users
+from icbt.accounts import email_change, language, throttle, twofactor, users
 from icbt.db import db
-from icbt.forms import ChangeEmailForm, EmptyForm, ReauthForm, TotpSetupForm
+from icbt.forms import ChangeEmailForm, EmptyForm, LanguageForm, ReauthForm, TotpSetupForm
 from icbt.models.people import User
 from icbt.views import security
 from icbt.views.auth import complete_login, failed, throttled
@@ -36,6 +37,23 @@ def index() -> str:
     return render_template("account/index.html", user=_me(),
                            required=twofactor.required_for(_me()),
                            codes_left=twofactor.recovery_codes_left(_me()))
+
+
+@bp.route("/language", methods=["GET", "POST"])
+@login_required
+def choose_language() -> Response | str:
+    """The language of this account's pages and emails."""
+    user = _me()
+    form = LanguageForm()
+    form.language.choices = language.choices()
+    if request.method == "GET":
+        form.language.data = language.of(user)
+    elif form.validate_on_submit() and language.set_language(user, form.language.data or ""):
+        refresh()  # the flash below is already in the new language
+        flash(_("Your language is saved."), "success")
+        back = "client.settings" if user.role == "client" else "account.index"
+        return redirect(url_for(back))
+    return render_template("account/language.html", form=form)
 
 
 @bp.route("/confirm", methods=["GET", "POST"])

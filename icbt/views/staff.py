@@ -8,8 +8,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from icbt import audit
-from icbt.accounts import users
+from icbt import audit, i18n
+from icbt.accounts import language, users
 from icbt.db import db
 from icbt.forms import InviteForm, choices
 from icbt.models.people import User
@@ -45,6 +45,9 @@ def invite() -> Response | str:
             form.therapist.data = current_user.id
     else:
         form.therapist.choices = choices([(t.id, t.display_name) for t in therapists])
+    form.language.choices = language.choices()
+    if request.method == "GET":
+        form.language.data = i18n.default_language()
     if request.method == "GET" and not form.timezone.data:
         form.timezone.data = current_app.config["DEFAULT_TIMEZONE"]
     if form.validate_on_submit():
@@ -59,7 +62,8 @@ def invite() -> Response | str:
             try:
                 client = users.invite_client(form.email.data or "", name=form.name.data or "",
                                              therapist=therapist, invited_by=current_user,
-                                             timezone=tz or None)
+                                             timezone=tz or None,
+                                             language=form.language.data)
             except users.AccountError as exc:
                 form.email.errors = [str(exc)]
             else:

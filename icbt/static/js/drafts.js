@@ -3,6 +3,13 @@
 (function () {
   "use strict";
   var INTERVAL = 5000;
+  // Messages come translated in the page (base.html); pybabel extracts the _() calls.
+  function _(text) {
+    var el = document.getElementById("icbt-messages");
+    var messages = {};
+    try { messages = el ? JSON.parse(el.textContent) : {}; } catch (e) { messages = {}; }
+    return messages[text] || text;
+  }
 
   function recallText(form, source) {
     if (!source) { return ""; }
@@ -70,12 +77,12 @@
           return resp.json();
         })
         .then(function (body) {
-          if (body && body.saved) { say((form.getAttribute("data-saved-text") || "Draft saved at") + " " + body.at); }
+          if (body && body.saved) { say(_("Draft saved at %(time)s").replace("%(time)s", body.at)); }
           else { throw new Error("not saved"); }
         })
         .catch(function () {
           dirty = true;
-          say(form.getAttribute("data-unsaved-text") || "Not saved yet. Use the Save draft button to keep your work.");
+          say(_("Not saved yet. The Save draft button keeps your work."));
         })
         .then(function () { busy = false; });
     }
