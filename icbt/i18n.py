@@ -150,5 +150,5 @@ def js_msgids() -> tuple[str, ...]:
 
 
 def js_messages() -> dict[str, str]:
-    """The JavaScript's messages in the page's language (base.html embeds them with tojson)."""
+    """The JavaScript's messages in the page's language (base.html puts them in a data attribute)."""
     return {m: gettext(m) for m in js_msgids()}

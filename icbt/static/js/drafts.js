@@ -3,11 +3,12 @@
 (function () {
   "use strict";
   var INTERVAL = 5000;
-  // Messages come translated in the page (base.html); pybabel extracts the _() calls.
+  // Messages come translated in the page (<body data-icbt-messages>, from base.html);
+  // pybabel extracts the _() calls.
   function _(text) {
-    var el = document.getElementById("icbt-messages");
     var messages = {};
-    try { messages = el ? JSON.parse(el.textContent) : {}; } catch (e) { messages = {}; }
+    try { messages = JSON.parse(document.body.getAttribute("data-icbt-messages") || "{}"); }
+    catch (e) { messages = {}; }
     return messages[text] || text;
   }
 
